@@ -1,0 +1,36 @@
+# PruneLab build entry points. `make report` and `make test` are the two set-up commands in the README.
+SWIFT        ?= swift
+RELEASE_FLAGS = -c release
+TEST_FLAGS    = -c release -Xswiftc -enable-testing
+APT_PACKAGES  = libgsl-dev libopenblas-dev pkg-config
+
+.PHONY: deps build test report bench clean
+
+## deps: install the C libraries (GSL, OpenBLAS) and pkg-config with apt-get when they are missing.
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing with apt-get"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing; \
+	else \
+	  echo "make deps: $(APT_PACKAGES) already installed"; \
+	fi
+
+## build: release build of the library and the prune-bench tool.
+build: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+## test: the whole test suite, in release (numeric code is 10-50x slower in debug) with @testable kept.
+test: deps
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(SWIFT) test $(TEST_FLAGS) --skip-build --parallel --num-workers 2
+
+## bench: the engine's benchmarks as JSON.
+bench: build
+	$(SWIFT) run $(RELEASE_FLAGS) prune-bench bench prefill --json
+	$(SWIFT) run $(RELEASE_FLAGS) prune-bench bench train-step --json
+
+clean:
+	rm -rf .build

@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+// PruneLab: compare visual-token pruning strategies for vision-language models on a CPU.
+import PackageDescription
+
+/// Release builds of the numeric targets may drop bounds checks; see README "Performance".
+let numericFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "PruneLab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Statistics", targets: ["Statistics"]),
+        .executable(name: "prune-bench", targets: ["PruneBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries. GSL and OpenBLAS stay in separate targets: GSL's gsl_cblas.h and OpenBLAS's
+        // cblas.h declare the same enums, which clash when both are imported into one Swift module.
+        .systemLibrary(
+            name: "CGSL", path: "Sources/CGSL", pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"])]),
+
+        .target(name: "Statistics", dependencies: ["CGSL"], swiftSettings: numericFlags),
+
+        .executableTarget(
+            name: "PruneBench",
+            dependencies: [
+                "Statistics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: numericFlags),
+
+        .testTarget(
+            name: "StatisticsTests", dependencies: ["Statistics"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "PruneBenchTests", dependencies: ["PruneBench"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
