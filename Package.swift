@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Statistics", targets: ["Statistics"]),
+        .library(name: "SyntheticVQA", targets: ["SyntheticVQA"]),
         .executable(name: "prune-bench", targets: ["PruneBench"]),
     ],
     dependencies: [
@@ -25,11 +26,12 @@ let package = Package(
             providers: [.apt(["libgsl-dev"])]),
 
         .target(name: "Statistics", dependencies: ["CGSL"], swiftSettings: numericFlags),
+        .target(name: "SyntheticVQA", dependencies: ["Statistics"], swiftSettings: numericFlags),
 
         .executableTarget(
             name: "PruneBench",
             dependencies: [
-                "Statistics",
+                "Statistics", "SyntheticVQA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericFlags),
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(
             name: "StatisticsTests", dependencies: ["Statistics"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "SyntheticVQATests", dependencies: ["SyntheticVQA"]),
         .testTarget(name: "PruneBenchTests", dependencies: ["PruneBench"]),
     ],
     swiftLanguageModes: [.v6]
