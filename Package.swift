@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Statistics", targets: ["Statistics"]),
+        .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "SyntheticVQA", targets: ["SyntheticVQA"]),
         .executable(name: "prune-bench", targets: ["PruneBench"]),
     ],
@@ -24,14 +25,18 @@ let package = Package(
         .systemLibrary(
             name: "CGSL", path: "Sources/CGSL", pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]),
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "Statistics", dependencies: ["CGSL"], swiftSettings: numericFlags),
+        .target(name: "Autograd", dependencies: ["CBLAS"], swiftSettings: numericFlags),
         .target(name: "SyntheticVQA", dependencies: ["Statistics"], swiftSettings: numericFlags),
 
         .executableTarget(
             name: "PruneBench",
             dependencies: [
-                "Statistics", "SyntheticVQA",
+                "Statistics", "Autograd", "SyntheticVQA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericFlags),
@@ -39,6 +44,7 @@ let package = Package(
         .testTarget(
             name: "StatisticsTests", dependencies: ["Statistics"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "SyntheticVQATests", dependencies: ["SyntheticVQA"]),
         .testTarget(name: "PruneBenchTests", dependencies: ["PruneBench"]),
     ],

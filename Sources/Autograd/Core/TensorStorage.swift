@@ -1,0 +1,61 @@
+import Synchronization
+
+/// The owned, 64-byte-aligned Float32 buffer behind one or more tensors.
+///
+/// Tensors that are views (reshapes, leading-axis slices, detached copies) share one storage, which
+/// returns its memory to `BufferPool` when the last of them goes away.
+final class TensorStorage: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+    let capacity: Int
+
+    /// Uninitialised memory for `capacity` floats; callers write every element before reading.
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = BufferPool.shared.take(capacity)
+    }
+
+    deinit { BufferPool.shared.give(base, capacity) }
+}
+
+/// Recently freed large buffers, reused by exact size: loops that repeat the same shapes (inference,
+/// training steps) then stop paying for fresh pages and their page faults. Small buffers go straight to
+/// the allocator, which already recycles them well.
+final class BufferPool: Sendable {
+    static let shared = BufferPool()
+
+    /// Buffers below this many floats are not pooled.
+    private static let minimumPooled = 1 << 14
+    /// The most floats kept idle in the pool.
+    private static let maximumIdle = 1 << 26
+
+    private struct State {
+        var idle: [Int: [UInt]] = [:]  // addresses by capacity, kept as integers to stay Sendable
+        var idleFloats = 0
+    }
+    private let state = Mutex(State())
+
+    func take(_ capacity: Int) -> UnsafeMutablePointer<Float> {
+        if capacity >= Self.minimumPooled,
+           let address = state.withLock({ state -> UInt? in
+               guard let address = state.idle[capacity]?.popLast() else { return nil }
+               state.idleFloats -= capacity
+               return address
+           }) {
+            return UnsafeMutablePointer(bitPattern: address)!
+        }
+        let count = max(capacity, 1)
+        return UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+    }
+
+    func give(_ buffer: UnsafeMutablePointer<Float>, _ capacity: Int) {
+        let address = UInt(bitPattern: buffer)
+        let kept = capacity >= Self.minimumPooled && state.withLock { state in
+            guard state.idleFloats + capacity <= Self.maximumIdle else { return false }
+            state.idle[capacity, default: []].append(address)
+            state.idleFloats += capacity
+            return true
+        }
+        if !kept { buffer.deallocate() }
+    }
+}

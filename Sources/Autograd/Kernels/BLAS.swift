@@ -1,0 +1,70 @@
+import CBLAS
+
+/// The engine's threading, which covers its OpenBLAS calls.
+public enum BLAS {
+    /// The number of threads the engine computes with (default: the number of processors).
+    public static var threadCount: Int { Parallel.threadCount }
+
+    /// Sets the number of threads (at least 1). Results do not depend on it.
+    public static func setThreadCount(_ count: Int) { Parallel.threadCount = count }
+}
+
+/// Products below this many floating-point operations per piece are not split further.
+private let minimumPieceFLOPs = 1 << 21
+/// Operands of more floats than this are costly to pack once per piece.
+private let largeOperand = 1 << 20
+
+/// Row-major `C = alpha · op(A) · op(B) + beta · C` on raw pointers, where `op` transposes when asked.
+/// `A` is `m×k` after `op`, `B` is `k×n` after `op`; leading dimensions are the row strides as stored,
+/// which is how per-head column blocks of a `[tokens, d]` matrix are addressed without copies.
+///
+/// Large products are split into up to 8 blocks of rows or columns of `C` (multiples of 16, chosen from
+/// the shape alone, never from the thread count) computed in parallel by single-threaded `cblas_sgemm`
+/// calls.
+func sgemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    let flops = 2 * m * n * k, splitRows = m >= n
+    let span = splitRows ? m : n
+    let pieces = Swift.min(8, flops / minimumPieceFLOPs, span / 16)
+    guard pieces > 1 else {
+        serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                    a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    // Every piece repacks the whole other operand; when that is large, keep pieces at ≥ 512 rows/columns.
+    let minimumExtent = k * (splitRows ? n : m) > largeOperand ? 512 : 16
+    let step = Swift.max((span / pieces + 15) / 16 * 16, minimumExtent)
+    Parallel.forEach((span + step - 1) / step) { piece, _ in
+        let start = piece * step, extent = Swift.min(step, span - start)
+        if splitRows {
+            serialSgemm(transposeA: transposeA, transposeB: transposeB, m: extent, n: n, k: k, alpha: alpha,
+                        a: a + (transposeA ? start : start * lda), lda: lda, b: b, ldb: ldb,
+                        beta: beta, c: c + start * ldc, ldc: ldc)
+        } else {
+            serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: extent, k: k, alpha: alpha,
+                        a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb,
+                        beta: beta, c: c + start, ldc: ldc)
+        }
+    }
+}
+
+/// One single-threaded `cblas_sgemm` call (see `sgemm`), for callers that parallelise at a higher level.
+@inline(__always)
+func serialSgemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    Parallel.configured
+    guard m > 0, n > 0 else { return }
+    guard k > 0 else {
+        for row in 0..<m { for col in 0..<n { c[row * ldc + col] *= beta } }
+        return
+    }
+    cblas_sgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}

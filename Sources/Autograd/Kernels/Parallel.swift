@@ -1,0 +1,55 @@
+import CBLAS
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The engine's own worker threads.
+///
+/// OpenBLAS is kept single-threaded, because its results change with its thread count. Instead the engine
+/// splits work into pieces that depend only on the problem's shape, never on the number of threads, and
+/// hands them to `threadCount` workers; every piece is computed by the same serial code whichever worker
+/// runs it, so results are bit-identical for any thread count.
+enum Parallel {
+    private static let workers = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Makes OpenBLAS single-threaded, once, before the first BLAS call.
+    static let configured: Void = openblas_set_num_threads(1)
+
+    /// The number of workers (at least 1).
+    static var threadCount: Int {
+        get { workers.load(ordering: .relaxed) }
+        set { workers.store(Swift.max(1, newValue), ordering: .relaxed) }
+    }
+
+    /// Elements per piece of an elementwise loop: large enough to amortise a hand-off.
+    static let elementwisePiece = 1 << 15
+
+    /// Runs `body(range)` over `0..<count` in fixed pieces of `elementwisePiece` elements, in parallel;
+    /// for loops whose elements are independent.
+    static func forEachRange(_ count: Int, _ body: (Range<Int>) -> Void) {
+        let pieces = (count + elementwisePiece - 1) / elementwisePiece
+        forEach(pieces) { piece, _ in
+            body(piece * elementwisePiece..<Swift.min(count, (piece + 1) * elementwisePiece))
+        }
+    }
+
+    /// Runs `body(piece, worker)` for every piece in `0..<pieces`; worker `w` takes pieces `w`, `w + W`, …,
+    /// so per-worker scratch indexed by `worker` is never shared.
+    static func forEach(_ pieces: Int, _ body: (_ piece: Int, _ worker: Int) -> Void) {
+        let active = Swift.min(threadCount, pieces)
+        guard active > 1 else {
+            for piece in 0..<pieces { body(piece, 0) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            // Pieces write disjoint memory by contract, which is what makes sharing `body` safe.
+            let shared = UncheckedSendable(value: body)
+            DispatchQueue.concurrentPerform(iterations: active) { worker in
+                for piece in stride(from: worker, to: pieces, by: active) { shared.value(piece, worker) }
+            }
+        }
+    }
+}
+
+/// A value handed to other threads under a guarantee the compiler cannot check.
+private struct UncheckedSendable<Value>: @unchecked Sendable { let value: Value }

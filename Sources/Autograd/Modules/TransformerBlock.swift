@@ -1,0 +1,43 @@
+/// A pre-norm transformer block: `x + attn(norm1(x))`, then `+ mlp(norm2(·))`.
+public final class TransformerBlock: Module {
+    public let norm1: LayerNorm, attn: MultiHeadAttention, norm2: LayerNorm, mlp: FeedForward
+
+    public init(width: Int, heads: Int, hidden: Int, using source: inout some RandomSource) {
+        norm1 = LayerNorm(width: width)
+        attn = MultiHeadAttention(width: width, heads: heads, using: &source)
+        norm2 = LayerNorm(width: width)
+        mlp = FeedForward(width: width, hidden: hidden, using: &source)
+    }
+
+    /// The block applied to `x`; `causal`, `keep` and `returnProbabilities` go to the attention.
+    public func callAsFunction(
+        _ x: Tensor, causal: Bool = false, keep: Tensor? = nil, returnProbabilities: Bool = false
+    ) -> AttentionResult {
+        let attended = attn(norm1(x), causal: causal, keep: keep, returnProbabilities: returnProbabilities)
+        let h = x + attended.output
+        return AttentionResult(output: h + mlp(norm2(h)), probabilities: attended.probabilities)
+    }
+
+    public func namedParameters() -> [NamedParameter] {
+        norm1.namedParameters(prefix: "norm1") + attn.namedParameters(prefix: "attn")
+            + norm2.namedParameters(prefix: "norm2") + mlp.namedParameters(prefix: "mlp")
+    }
+}
+
+/// A stack of transformer blocks named `layers.0`, `layers.1`, ….
+public final class TransformerStack: Module {
+    public let layers: [TransformerBlock]
+
+    public init(layers: Int, width: Int, heads: Int, hidden: Int, using source: inout some RandomSource) {
+        self.layers = (0..<layers).map { _ in TransformerBlock(width: width, heads: heads, hidden: hidden, using: &source) }
+    }
+
+    /// Every block in turn.
+    public func callAsFunction(_ x: Tensor, causal: Bool = false, keep: Tensor? = nil) -> Tensor {
+        layers.reduce(x) { $1($0, causal: causal, keep: keep).output }
+    }
+
+    public func namedParameters() -> [NamedParameter] {
+        layers.enumerated().flatMap { $1.namedParameters(prefix: "layers.\($0)") }
+    }
+}

@@ -1,0 +1,57 @@
+/// LayerNorm over the last axis: `(x − mean) / √(var + ε) · weight + bias` (biased variance, as PyTorch).
+public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5) -> Tensor {
+    normalize(x, centered: true, weight: weight, bias: bias, epsilon: epsilon)
+}
+
+/// RMSNorm over the last axis: `x / √(mean(x²) + ε) · weight`.
+public func rmsNorm(_ x: Tensor, weight: Tensor?, epsilon: Float = 1e-6) -> Tensor {
+    normalize(x, centered: false, weight: weight, bias: nil, epsilon: epsilon)
+}
+
+/// The shared row-normalisation kernel of LayerNorm (`centered`) and RMSNorm, with the fused backward
+/// `dx = r·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))`, the mean term only when centred.
+private func normalize(_ x: Tensor, centered: Bool, weight: Tensor?, bias: Tensor?, epsilon: Float) -> Tensor {
+    let width = x.shape.last ?? 1, rows = x.count / Swift.max(width, 1)
+    for parameter in [weight, bias].compactMap({ $0 }) {
+        precondition(parameter.shape == [width], "normalisation parameter \(parameter.shape) for rows of \(width)")
+    }
+    let inputs = [x] + [weight, bias].compactMap { $0 }
+    let recording = Tensor.willRecord(inputs)
+    let result = Tensor.like(x)
+    let statistics = Tensor(uninitializedShape: [rows, 2])  // mean and reciprocal deviation per row
+    let gamma = weight?.pointer, beta = bias?.pointer
+    for row in 0..<rows {
+        let input = x.pointer + row * width, output = result.pointer + row * width
+        let mean = centered ? VectorMath.sum(input, width) / Float(width) : 0
+        for j in 0..<width { output[j] = input[j] - mean }
+        let reciprocal = 1 / (VectorMath.dot(output, output, width) / Float(width) + epsilon).squareRoot()
+        switch (gamma, beta) {
+        case let (gamma?, beta?): for j in 0..<width { output[j] = output[j] * reciprocal * gamma[j] + beta[j] }
+        case let (gamma?, nil): for j in 0..<width { output[j] = output[j] * reciprocal * gamma[j] }
+        case let (nil, beta?): for j in 0..<width { output[j] = output[j] * reciprocal + beta[j] }
+        case (nil, nil): for j in 0..<width { output[j] *= reciprocal }
+        }
+        statistics.pointer[2 * row] = mean
+        statistics.pointer[2 * row + 1] = reciprocal
+    }
+    guard recording else { return result }
+    return Tensor.operation(centered ? "layerNorm" : "rmsNorm", output: result, inputs: inputs) { g in
+        let dx = Tensor.like(x)
+        let dWeight = Tensor(zeros: [width]), dBias = Tensor(zeros: [width])
+        var normalized = [Float](repeating: 0, count: width), scaled = normalized
+        for row in 0..<rows {
+            let input = x.pointer + row * width, upstream = g.pointer + row * width, out = dx.pointer + row * width
+            let mean = statistics.pointer[2 * row], reciprocal = statistics.pointer[2 * row + 1]
+            for j in 0..<width {
+                normalized[j] = (input[j] - mean) * reciprocal
+                scaled[j] = upstream[j] * (gamma?[j] ?? 1)
+                dWeight.pointer[j] += upstream[j] * normalized[j]
+                dBias.pointer[j] += upstream[j]
+            }
+            let meanScaled = centered ? VectorMath.sum(scaled, width) / Float(width) : 0
+            let projection = VectorMath.dot(scaled, normalized, width) / Float(width)
+            for j in 0..<width { out[j] = reciprocal * (scaled[j] - meanScaled - normalized[j] * projection) }
+        }
+        return [dx] + (weight.map { _ in [dWeight] } ?? []) + (bias.map { _ in [dBias] } ?? [])
+    }
+}

@@ -1,0 +1,174 @@
+import ArgumentParser
+import Autograd
+import Foundation
+
+/// `prune-bench bench`: times the tensor engine on the built-in model's shapes.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the tensor engine: no-gradient prefill, one training step, a large sgemm.",
+        subcommands: [PrefillBench.self, TrainStepBench.self, SgemmBench.self])
+}
+
+/// Options every benchmark shares: threading, repetition, output, and the model's dimensions.
+struct BenchOptions: ParsableArguments {
+    @Option(help: "Engine threads (default: all processors). Results do not depend on it.")
+    var threads: Int?
+    @Option(help: "Timed runs; the median is reported.")
+    var repeats = 30
+    @Option(help: "Untimed runs before timing.")
+    var warmup = 5
+    @Flag(help: "Print one JSON object on stdout; human-readable output goes to stderr.")
+    var json = false
+    @Option(name: .customLong("d-model"), help: "Model width.")
+    var dModel = 128
+    @Option(help: "Attention heads.")
+    var heads = 4
+    @Option(name: .customLong("d-ff"), help: "MLP hidden width.")
+    var dFF = 512
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1 (got \(repeats))") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative (got \(warmup))") }
+        guard dModel >= 1, heads >= 1, dFF >= 1 else { throw ValidationError("--d-model, --heads and --d-ff must be at least 1") }
+        guard dModel % heads == 0 else { throw ValidationError("--d-model \(dModel) is not divisible by --heads \(heads)") }
+    }
+
+    /// Applies the thread count and returns the configuration for these dimensions.
+    func prepare() -> BenchmarkConfiguration {
+        if let threads { BLAS.setThreadCount(threads) }
+        var configuration = BenchmarkConfiguration()
+        configuration.width = dModel
+        configuration.heads = heads
+        configuration.hidden = dFF
+        return configuration
+    }
+
+    /// Prints `report` as JSON on stdout with `--json` (and `human` on stderr), else `human` on stdout.
+    func emit(_ report: some Encodable, human: String) throws {
+        guard json else {
+            print(human)
+            return
+        }
+        FileHandle.standardError.write(Data((human + "\n").utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+}
+
+/// `bench prefill`: no-gradient causal forward passes through a stack of blocks.
+struct PrefillBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prefill", abstract: "Median time of a no-gradient forward pass through a stack of blocks.")
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Comma-separated token counts, e.g. 16,64,160.")
+    var tokens = "16,32,64,128,160"
+    @Option(help: "Transformer blocks in the stack.")
+    var layers = 4
+
+    /// The parsed `--tokens` list.
+    var tokenCounts: [Int] { tokens.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func validate() throws {
+        let fields = tokens.split(separator: ",", omittingEmptySubsequences: false)
+        for field in fields {
+            let text = field.trimmingCharacters(in: .whitespaces)
+            guard let count = Int(text) else { throw ValidationError("--tokens: '\(text)' is not a whole number") }
+            guard count >= 1 else { throw ValidationError("--tokens: every count must be at least 1 (got \(count))") }
+        }
+        guard layers >= 1 else { throw ValidationError("--layers must be at least 1 (got \(layers))") }
+    }
+
+    func run() throws {
+        var configuration = options.prepare()
+        configuration.layers = layers
+        let timings = EngineBenchmark.prefill(configuration, tokens: tokenCounts, repeats: options.repeats, warmup: options.warmup)
+        let report = PrefillReport(
+            config: .init(d_model: configuration.width, layers: layers, heads: configuration.heads, d_ff: configuration.hidden),
+            threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup,
+            results: timings.map { .init(tokens: $0.tokens, median_ms: $0.medianMilliseconds, gflops: $0.gigaflopsPerSecond) })
+        let lines = timings.map { String(format: "  tokens %5d  %9.3f ms  %7.1f GFLOP/s", $0.tokens, $0.medianMilliseconds, $0.gigaflopsPerSecond) }
+        try options.emit(report, human: (["prefill, \(layers) layers, d=\(configuration.width), \(configuration.heads) heads, d_ff=\(configuration.hidden), \(BLAS.threadCount) threads (median of \(options.repeats))"] + lines).joined(separator: "\n"))
+    }
+}
+
+/// `bench train-step`: forward, backward and AdamW on one pre-norm block.
+struct TrainStepBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-step", abstract: "Median time of forward + backward + AdamW on one pre-norm block.")
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Sequence length.")
+    var tokens = 160
+    @Option(help: "Sequences per step.")
+    var batch = 1
+
+    func validate() throws {
+        guard tokens >= 1 else { throw ValidationError("--tokens must be at least 1 (got \(tokens))") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1 (got \(batch))") }
+    }
+
+    func run() throws {
+        var configuration = options.prepare()
+        configuration.tokens = tokens
+        configuration.batch = batch
+        let timing = EngineBenchmark.trainStep(configuration, repeats: options.repeats, warmup: options.warmup)
+        let report = TrainStepReport(
+            config: .init(d_model: configuration.width, heads: configuration.heads, d_ff: configuration.hidden, tokens: tokens, batch: batch),
+            threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup,
+            median_ms: timing.medianMilliseconds, gflops: timing.gigaflopsPerSecond)
+        try options.emit(report, human: String(
+            format: "train step, d=%d, %d heads, d_ff=%d, %d×%d tokens, %d threads: %.3f ms (%.1f GFLOP/s, median of %d)",
+            configuration.width, configuration.heads, configuration.hidden, batch, tokens, BLAS.threadCount,
+            timing.medianMilliseconds, timing.gigaflopsPerSecond, options.repeats))
+    }
+}
+
+/// `bench sgemm`: a large square product through the engine against a direct OpenBLAS call.
+struct SgemmBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sgemm", abstract: "GFLOP/s of a square matmul through the engine and through cblas_sgemm directly.")
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Matrix size n (an n×n by n×n product).")
+    var size = 2048
+
+    func validate() throws {
+        guard size >= 1 else { throw ValidationError("--size must be at least 1 (got \(size))") }
+    }
+
+    func run() throws {
+        _ = options.prepare()
+        let (engine, direct) = EngineBenchmark.sgemm(size: size, repeats: options.repeats, warmup: options.warmup)
+        let report = SgemmReport(size: size, threads: BLAS.threadCount, engine_gflops: engine, direct_gflops: direct, ratio: engine / direct)
+        try options.emit(report, human: String(
+            format: "sgemm %d³, %d threads: engine %.1f GFLOP/s, direct cblas_sgemm %.1f GFLOP/s (%.1f%%)",
+            size, BLAS.threadCount, engine, direct, 100 * engine / direct))
+    }
+}
+
+/// `bench prefill --json` output.
+struct PrefillReport: Encodable {
+    struct Config: Encodable { let d_model, layers, heads, d_ff: Int }
+    struct Result: Encodable { let tokens: Int, median_ms: Double, gflops: Double }
+    let config: Config
+    let threads, repeats, warmup: Int
+    let results: [Result]
+}
+
+/// `bench train-step --json` output.
+struct TrainStepReport: Encodable {
+    struct Config: Encodable { let d_model, heads, d_ff, tokens, batch: Int }
+    let config: Config
+    let threads, repeats, warmup: Int
+    let median_ms, gflops: Double
+}
+
+/// `bench sgemm --json` output.
+struct SgemmReport: Encodable {
+    let size, threads: Int
+    let engine_gflops, direct_gflops, ratio: Double
+}

@@ -1,0 +1,44 @@
+import XCTest
+@testable import Autograd
+
+/// Same inputs and seed give bit-identical outputs and gradients, on every run and any thread count.
+final class DeterminismTests: XCTestCase {
+    /// Parameters and gradients after two training steps of a block at sizes where OpenBLAS uses threads.
+    func trainTwoSteps() -> [[Float]] {
+        var source = SplitMix64(seed: 80)
+        let block = TransformerBlock(width: 64, heads: 4, hidden: 256, using: &source)
+        let x = randomTensor([2, 96, 64], seed: 81), keep = Tensor(shape: [2, 96], values: (0..<192).map { Float($0 % 7) / 6 })
+        let optimizer = AdamW(parameters: block.namedParameters(), learningRate: 1e-3)
+        var snapshot: [[Float]] = []
+        for _ in 0..<2 {
+            optimizer.zeroGradients()
+            let y = block(x, causal: true, keep: keep).output
+            (y * y).mean().backward()
+            snapshot += block.namedParameters().map { $0.tensor.grad!.values }
+            optimizer.step()
+        }
+        return snapshot + block.namedParameters().map(\.tensor.values)
+    }
+
+    func testRepeatedRunsAreBitIdentical() {
+        XCTAssertEqual(trainTwoSteps(), trainTwoSteps())
+    }
+
+    func testThreadCountDoesNotChangeResults() {
+        let original = BLAS.threadCount
+        defer { BLAS.setThreadCount(original) }
+        BLAS.setThreadCount(1)
+        let single = trainTwoSteps()
+        BLAS.setThreadCount(2)
+        let double = trainTwoSteps()
+        XCTAssertEqual(single, double)
+        var source = SplitMix64(seed: 82)
+        let stack = TransformerStack(layers: 2, width: 128, heads: 4, hidden: 512, using: &source)
+        let x = randomTensor([160, 128], seed: 83)
+        BLAS.setThreadCount(1)
+        let a = withoutGradient { stack(x, causal: true) }.values
+        BLAS.setThreadCount(2)
+        let b = withoutGradient { stack(x, causal: true) }.values
+        XCTAssertEqual(a, b)
+    }
+}
