@@ -22,14 +22,14 @@ struct ItemGenerator {
             let shape = builder.pick(shapes)
             guard let target = builder.place(ObjectColour(rawValue: answer)!, shape, builder.pick(ObjectSize.allCases)),
                   builder.addDistractors(distractors, allowed: { $1 != shape }) else { return nil }
-            return Draft(scene: builder.scene(), question: ["what", "colour", "is", "the", shape.rawValue, "?"],
+            return Draft(scene: builder.scene(), question: ["what", "colour", "is", "the", shape.rawValue],
                          relevant: [target])
 
         case .shape:
             let colour = builder.pick(colours)
             guard let target = builder.place(colour, ObjectShape(rawValue: answer)!, builder.pick(ObjectSize.allCases)),
                   builder.addDistractors(distractors, allowed: { c, _ in c != colour }) else { return nil }
-            return Draft(scene: builder.scene(), question: ["what", "shape", "is", "the", colour.rawValue, "object", "?"],
+            return Draft(scene: builder.scene(), question: ["what", "shape", "is", colour.rawValue],
                          relevant: [target])
 
         case .position:
@@ -46,7 +46,7 @@ struct ItemGenerator {
                 case .bottomRight: return bottom && right
                 }
             }), builder.addDistractors(distractors, allowed: { $0 != colour || $1 != shape }) else { return nil }
-            return Draft(scene: builder.scene(), question: ["where", "is", "the", colour.rawValue, shape.rawValue, "?"],
+            return Draft(scene: builder.scene(), question: ["where", "is", "the", colour.rawValue, shape.rawValue],
                          relevant: [target])
 
         case .counting:
@@ -58,7 +58,7 @@ struct ItemGenerator {
                 targets.append(object)
             }
             guard builder.addDistractors(stream.integer(below: 3), allowed: { $1 != shape }) else { return nil }
-            return Draft(scene: builder.scene(), question: ["how", "many", shape.plural, "are", "there", "?"],
+            return Draft(scene: builder.scene(), question: ["how", "many", shape.plural],
                          relevant: targets)
 
         case .existence:
@@ -71,16 +71,16 @@ struct ItemGenerator {
                   let first = builder.place(a.0, a.1, builder.pick(ObjectSize.allCases), where: { o in
                       let dx = o.centreX - second.centreX, dy = o.centreY - second.centreY
                       switch relation {
-                      case .left: return dx < -8 && abs(dy) <= abs(dx) / 2
-                      case .right: return dx > 8 && abs(dy) <= abs(dx) / 2
-                      case .above: return dy < -8 && abs(dx) <= abs(dy) / 2
-                      case .below: return dy > 8 && abs(dx) <= abs(dy) / 2
+                      case .left: return dx < -12 && abs(dy) <= abs(dx) / 2
+                      case .right: return dx > 12 && abs(dy) <= abs(dx) / 2
+                      case .above: return dy < -12 && abs(dx) <= abs(dy) / 2
+                      case .below: return dy > 12 && abs(dx) <= abs(dy) / 2
                       }
                   }),
                   builder.addDistractors(stream.integer(below: 3), allowed: { c, _ in c != a.0 && c != b.0 }) else { return nil }
             return Draft(scene: builder.scene(),
                          question: ["where", "is", "the", a.0.rawValue, a.1.rawValue, "relative", "to", "the",
-                                    b.0.rawValue, b.1.rawValue, "?"],
+                                    b.0.rawValue, b.1.rawValue],
                          relevant: [first, second])
 
         case .size:
@@ -91,25 +91,26 @@ struct ItemGenerator {
                   builder.addDistractors(stream.integer(below: 3), allowed: { c, _ in c != a.0 && c != b.0 }) else { return nil }
             return Draft(scene: builder.scene(),
                          question: ["is", "the", a.0.rawValue, a.1.rawValue, "bigger", "than", "the",
-                                    b.0.rawValue, b.1.rawValue, "?"],
+                                    b.0.rawValue, b.1.rawValue],
                          relevant: [first, second])
 
         case .reading:
             let colour = builder.pick(colours), digit = Int(answer)!
-            guard let target = builder.place(colour, .square, .large, digit: digit) else { return nil }
+            // Small squares: the glyph lies inside one patch, so reading is about fine detail in one token.
+            guard let target = builder.place(colour, .square, .small, digit: digit) else { return nil }
             for _ in 0..<(1 + stream.integer(below: 2)) {
                 let other = builder.pick(colours.filter { $0 != colour })
                 var otherDigit = stream.integer(below: 10)
                 if otherDigit == digit { otherDigit = (digit + 1) % 10 }
-                guard builder.place(other, .square, .large, digit: otherDigit) != nil else { return nil }
+                guard builder.place(other, .square, .small, digit: otherDigit) != nil else { return nil }
             }
-            return Draft(scene: builder.scene(), question: ["what", "digit", "is", "on", "the", colour.rawValue, "square", "?"],
+            return Draft(scene: builder.scene(), question: ["what", "digit", "is", "on", "the", colour.rawValue, "square"],
                          relevant: [target])
 
         case .scene:
             guard builder.addDistractors(distractors, allowed: { _, _ in true }) else { return nil }
             return Draft(scene: builder.scene(texture: BackgroundTexture(rawValue: answer)!),
-                         question: ["what", "is", "the", "background", "?"], relevant: [])
+                         question: ["what", "is", "the", "background"], relevant: [])
 
         case .choice:
             let colour = builder.pick(colours)
@@ -120,8 +121,8 @@ struct ItemGenerator {
             guard let target = builder.place(colour, shape, builder.pick(ObjectSize.allCases)),
                   builder.addDistractors(distractors, allowed: { c, _ in c != colour }) else { return nil }
             return Draft(scene: builder.scene(),
-                         question: ["which", "shape", "is", colour.rawValue, "?", "A", options[0].rawValue, "B",
-                                    options[1].rawValue, "C", options[2].rawValue, "D", options[3].rawValue],
+                         question: ["A", options[0].rawValue, "B", options[1].rawValue, "C", options[2].rawValue,
+                                    "D", options[3].rawValue, "which", "shape", "is", colour.rawValue],
                          relevant: [target])
         }
     }
@@ -160,7 +161,7 @@ struct ItemGenerator {
         if !present {  // every object sharing an attribute with the query helps to answer "no"
             relevant = builder.objects.filter { $0.colour == asked.0 || $0.shape == asked.1 }
         }
-        return Draft(scene: builder.scene(), question: ["is", "there", "a", query.0.rawValue, query.1.rawValue, "?"],
+        return Draft(scene: builder.scene(), question: ["is", "there", "a", query.0.rawValue, query.1.rawValue],
                      relevant: relevant, negativeKind: kind)
     }
 }

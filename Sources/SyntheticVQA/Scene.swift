@@ -39,6 +39,15 @@ public struct Scene: Sendable, Codable, Equatable {
         return image
     }
 
+    /// For every patch (row-major), the index in `objects` of the object drawn on it, if any.
+    public func objectPerPatch(layout: ImageLayout) -> [Int?] {
+        var owner = [Int?](repeating: nil, count: layout.patchCount)
+        for (index, object) in objects.enumerated() {
+            for patch in patches(of: [object], layout: layout) { owner[patch] = index }
+        }
+        return owner
+    }
+
     /// Indices (row-major, ascending) of the patches that hold any pixel of the given objects.
     public func patches(of selected: [SceneObject], layout: ImageLayout) -> [Int] {
         var covered = Set<Int>()
@@ -77,8 +86,8 @@ public struct ImageLayout: Sendable, Codable, Equatable {
     /// Values per flattened patch (RGB).
     public var patchDimension: Int { patchSide * patchSide * 3 }
 
-    /// 12 × 12 patches of 5 × 5 pixels: 144 visual tokens on a 60 × 60 image.
-    public static let standard = ImageLayout(patchSide: 5, patchesPerSide: 12)
+    /// 12 × 12 patches of 8 × 8 pixels: 144 visual tokens on a 96 × 96 image.
+    public static let standard = ImageLayout(patchSide: 8, patchesPerSide: 12)
 
     public init(patchSide: Int, patchesPerSide: Int) {
         self.patchSide = patchSide

@@ -17,16 +17,17 @@ struct SceneBuilder {
 
     func pick<T>(_ values: [T]) -> T { values[stream.integer(below: values.count)] }
 
-    /// Adds an object at a random free position satisfying `accept`; nil when none is found.
+    /// Adds an object at a random free cell of the patch grid satisfying `accept`; nil when none is found.
     @discardableResult
     mutating func place(_ colour: ObjectColour, _ shape: ObjectShape, _ size: ObjectSize, digit: Int? = nil,
                         where accept: (SceneObject) -> Bool = { _ in true }) -> SceneObject? {
-        let limit = layout.imageSide - size.pixels
+        let cells = layout.patchesPerSide - size.cells + 1
         for _ in 0..<400 {
             let candidate = SceneObject(colour: colour, shape: shape, size: size,
-                                        x: stream.integer(below: limit + 1), y: stream.integer(below: limit + 1),
-                                        digit: digit)
-            if accept(candidate) && !objects.contains(where: { $0.overlaps(candidate, margin: 2) }) {
+                                        x: stream.integer(below: cells) * layout.patchSide,
+                                        y: stream.integer(below: cells) * layout.patchSide,
+                                        side: size.pixels(layout), digit: digit)
+            if accept(candidate) && !objects.contains(where: { $0.overlaps(candidate, margin: 1) }) {
                 objects.append(candidate)
                 return candidate
             }

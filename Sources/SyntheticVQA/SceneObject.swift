@@ -1,4 +1,5 @@
-/// One object drawn in a scene: its attributes and its bounding box in pixels.
+/// One object drawn in a scene: its attributes and its bounding box in pixels. Objects sit on the patch
+/// grid, so a small object is one visual token and a large one four.
 public struct SceneObject: Sendable, Codable, Equatable {
     public var colour: ObjectColour
     public var shape: ObjectShape
@@ -6,10 +7,10 @@ public struct SceneObject: Sendable, Codable, Equatable {
     /// Top-left pixel of the bounding box.
     public var x: Int
     public var y: Int
+    /// Side of the bounding box in pixels.
+    public var side: Int
     /// A digit drawn in black at the object's centre (fine-detail family), if any.
     public var digit: Int?
-
-    public var side: Int { size.pixels }
     public var centreX: Double { Double(x) + Double(side) / 2 }
     public var centreY: Double { Double(y) + Double(side) / 2 }
 

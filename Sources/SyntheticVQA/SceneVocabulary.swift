@@ -26,8 +26,11 @@ public enum ObjectShape: String, CaseIterable, Sendable, Codable {
 public enum ObjectSize: String, CaseIterable, Sendable, Codable {
     case small, large
 
-    /// Side of the object's bounding box in pixels.
-    var pixels: Int { self == .small ? 6 : 11 }
+    /// Patches per side of the object's cell: a small object fills one patch, a large one 2 × 2.
+    var cells: Int { self == .small ? 1 : 2 }
+
+    /// Side of the object's bounding box in pixels: its cells less a one-pixel gap.
+    func pixels(_ layout: ImageLayout) -> Int { cells * layout.patchSide - 1 }
 }
 
 /// The background texture: what the "global scene" family asks about. It covers the whole image, so

@@ -9,7 +9,7 @@ public struct Vocabulary: Sendable, Equatable {
     public static let standard: Vocabulary = {
         let templateWords = ["what", "colour", "shape", "is", "the", "object", "where", "how", "many", "are",
                              "there", "a", "relative", "to", "bigger", "than", "digit", "on", "background",
-                             "which", "?", "A", "B", "C", "D"]
+                             "which", "A", "B", "C", "D"]
         let attributeWords = ObjectColour.allCases.map(\.rawValue) + ObjectShape.allCases.map(\.rawValue)
             + ObjectShape.allCases.map(\.plural)
         var answers: [String] = []

@@ -101,8 +101,8 @@ final class TaskSuiteTests: XCTestCase {
         let image = Self.suite.testItem(.colour, 0).scene.render(layout)
         let patches = image.patches(layout)
         XCTAssertEqual(patches.count, layout.patchCount * layout.patchDimension)
-        // Patch 13 = row 1, column 1; its first value is pixel (5, 5), channel 0.
-        XCTAssertEqual(patches[13 * layout.patchDimension], image[5, 5, 0])
+        // Patch 13 = row 1, column 1; its first value is pixel (p, p), channel 0.
+        XCTAssertEqual(patches[13 * layout.patchDimension], image[layout.patchSide, layout.patchSide, 0])
         XCTAssertTrue(patches.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
 
