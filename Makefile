@@ -5,6 +5,8 @@ TEST_FLAGS    = -c release -Xswiftc -enable-testing
 APT_PACKAGES  = libgsl-dev libopenblas-dev pkg-config
 
 .PHONY: deps build test report bench clean
+BIN           = .build/release/prune-bench
+REPORT_DIR    = Reports/substrate
 
 ## deps: install the C libraries (GSL, OpenBLAS) and pkg-config with apt-get when they are missing.
 deps:
@@ -25,7 +27,18 @@ build: deps
 ## test: the whole test suite, in release (numeric code is 10-50x slower in debug) with @testable kept.
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	$(SWIFT) test $(TEST_FLAGS) --skip-build --parallel --num-workers 2
+	$(SWIFT) test $(TEST_FLAGS) --skip-build
+
+## report: the built-in model's report: task samples, accuracy unpruned / random / oracle at 1/9 of the
+## visual tokens, and the prefill benchmark. (The full pruner comparison replaces this with `compare`.)
+report: build
+	mkdir -p $(REPORT_DIR)
+	$(BIN) tasks --samples Reports/samples --per-family 1 --scale 3
+	$(BIN) evaluate --json > $(REPORT_DIR)/evaluate-unpruned.json
+	$(BIN) evaluate --method random --keep-ratio 0.111 --json > $(REPORT_DIR)/evaluate-random-0.111.json
+	$(BIN) evaluate --method oracle --keep-ratio 0.111 --json > $(REPORT_DIR)/evaluate-oracle-0.111.json
+	$(BIN) bench prefill --json > $(REPORT_DIR)/bench-prefill.json
+	@echo "make report: wrote $(REPORT_DIR)/ and Reports/samples/"
 
 ## bench: the engine's benchmarks as JSON.
 bench: build

@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "Statistics", targets: ["Statistics"]),
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "SyntheticVQA", targets: ["SyntheticVQA"]),
+        .library(name: "TinyVLM", targets: ["TinyVLM"]),
+        .library(name: "TokenPruning", targets: ["TokenPruning"]),
         .executable(name: "prune-bench", targets: ["PruneBench"]),
     ],
     dependencies: [
@@ -32,11 +34,17 @@ let package = Package(
         .target(name: "Statistics", dependencies: ["CGSL"], swiftSettings: numericFlags),
         .target(name: "Autograd", dependencies: ["CBLAS"], swiftSettings: numericFlags),
         .target(name: "SyntheticVQA", dependencies: ["Statistics"], swiftSettings: numericFlags),
+        .target(
+            name: "TinyVLM", dependencies: ["Autograd", "Statistics", "SyntheticVQA"],
+            resources: [.copy("Resources")], swiftSettings: numericFlags),
+        .target(
+            name: "TokenPruning", dependencies: ["TinyVLM", "Autograd", "Statistics", "SyntheticVQA"],
+            resources: [.copy("Resources")], swiftSettings: numericFlags),
 
         .executableTarget(
             name: "PruneBench",
             dependencies: [
-                "Statistics", "Autograd", "SyntheticVQA",
+                "Statistics", "Autograd", "SyntheticVQA", "TinyVLM", "TokenPruning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericFlags),
@@ -46,6 +54,8 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "SyntheticVQATests", dependencies: ["SyntheticVQA"]),
+        .testTarget(name: "TinyVLMTests", dependencies: ["TinyVLM"]),
+        .testTarget(name: "TokenPruningTests", dependencies: ["TokenPruning"]),
         .testTarget(name: "PruneBenchTests", dependencies: ["PruneBench"]),
     ],
     swiftLanguageModes: [.v6]

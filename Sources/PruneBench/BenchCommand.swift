@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autograd
 import Foundation
+import TinyVLM
 
 /// `prune-bench bench`: times the tensor engine on the built-in model's shapes.
 struct BenchCommand: ParsableCommand {
@@ -58,31 +59,54 @@ struct BenchOptions: ParsableArguments {
     }
 }
 
-/// `bench prefill`: no-gradient causal forward passes through a stack of blocks.
+/// `bench prefill`: the built-in model's language-model prefill (batch 1, KV cache built) for given
+/// visual-token counts, or with `--synthetic` a plain stack of blocks (the shape PyTorch is compared on).
 struct PrefillBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "prefill", abstract: "Median time of a no-gradient forward pass through a stack of blocks.")
+        commandName: "prefill",
+        abstract: "Median time of the built-in model's prefill (or, with --synthetic, of a stack of blocks).")
 
     @OptionGroup var options: BenchOptions
-    @Option(help: "Comma-separated token counts, e.g. 16,64,160.")
-    var tokens = "16,32,64,128,160"
-    @Option(help: "Transformer blocks in the stack.")
+    @Option(help: "Comma-separated token counts: visual tokens kept for the model (default 16,32,48,144), sequence lengths with --synthetic (default 16,32,64,128,160).")
+    var tokens: String?
+    @Flag(help: "Time a stack of plain transformer blocks with --d-model/--heads/--d-ff instead of the model.")
+    var synthetic = false
+    @Option(help: "Transformer blocks in the --synthetic stack.")
     var layers = 4
 
+    private var tokenList: String { tokens ?? (synthetic ? "16,32,64,128,160" : "16,32,48,144") }
+
     /// The parsed `--tokens` list.
-    var tokenCounts: [Int] { tokens.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var tokenCounts: [Int] { tokenList.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func validate() throws {
-        let fields = tokens.split(separator: ",", omittingEmptySubsequences: false)
+        let fields = tokenList.split(separator: ",", omittingEmptySubsequences: false)
         for field in fields {
             let text = field.trimmingCharacters(in: .whitespaces)
             guard let count = Int(text) else { throw ValidationError("--tokens: '\(text)' is not a whole number") }
             guard count >= 1 else { throw ValidationError("--tokens: every count must be at least 1 (got \(count))") }
         }
         guard layers >= 1 else { throw ValidationError("--layers must be at least 1 (got \(layers))") }
+        if !synthetic, let tooMany = tokenCounts.first(where: { $0 > TinyVLMConfiguration.standard.visualTokens }) {
+            throw ValidationError("--tokens: the model has \(TinyVLMConfiguration.standard.visualTokens) visual tokens (got \(tooMany))")
+        }
     }
 
     func run() throws {
+        guard !synthetic else { return try runSynthetic() }
+        _ = options.prepare()
+        let model = try BenchmarkModel.load()
+        let c = model.configuration
+        let timings = try ModelBenchmark.prefill(model, visualTokens: tokenCounts, repeats: options.repeats, warmup: options.warmup)
+        let report = PrefillReport(
+            config: .init(d_model: c.width, layers: c.layers, heads: c.heads, d_ff: c.hidden),
+            threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup,
+            results: timings.map { .init(tokens: $0.tokens, median_ms: $0.medianMilliseconds, gflops: $0.gigaflopsPerSecond) })
+        let lines = timings.map { String(format: "  visual tokens %4d  %9.3f ms  %7.1f GFLOP/s", $0.tokens, $0.medianMilliseconds, $0.gigaflopsPerSecond) }
+        try options.emit(report, human: (["built-in model prefill (batch 1, KV cache), \(c.layers) layers, d=\(c.width), \(BLAS.threadCount) threads (median of \(options.repeats))"] + lines).joined(separator: "\n"))
+    }
+
+    private func runSynthetic() throws {
         var configuration = options.prepare()
         configuration.layers = layers
         let timings = EngineBenchmark.prefill(configuration, tokens: tokenCounts, repeats: options.repeats, warmup: options.warmup)
@@ -95,23 +119,29 @@ struct PrefillBench: ParsableCommand {
     }
 }
 
-/// `bench train-step`: forward, backward and AdamW on one pre-norm block.
+/// `bench train-step`: one training step of the built-in model, or with `--synthetic` forward, backward
+/// and AdamW on one pre-norm block.
 struct TrainStepBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "train-step", abstract: "Median time of forward + backward + AdamW on one pre-norm block.")
+        commandName: "train-step",
+        abstract: "Median time of one training step of the built-in model (or, with --synthetic, of one block).")
 
     @OptionGroup var options: BenchOptions
-    @Option(help: "Sequence length.")
+    @Option(help: "Sequence length (--synthetic only).")
     var tokens = 160
-    @Option(help: "Sequences per step.")
-    var batch = 1
+    @Option(help: "Sequences per step (default: 32 for the model, 1 with --synthetic).")
+    var batch: Int?
+    @Flag(help: "Time one plain transformer block with --d-model/--heads/--d-ff instead of the model.")
+    var synthetic = false
 
     func validate() throws {
         guard tokens >= 1 else { throw ValidationError("--tokens must be at least 1 (got \(tokens))") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1 (got \(batch))") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
     }
 
     func run() throws {
+        guard synthetic else { return try runModel() }
+        let batch = self.batch ?? 1
         var configuration = options.prepare()
         configuration.tokens = tokens
         configuration.batch = batch
@@ -124,6 +154,29 @@ struct TrainStepBench: ParsableCommand {
             format: "train step, d=%d, %d heads, d_ff=%d, %d×%d tokens, %d threads: %.3f ms (%.1f GFLOP/s, median of %d)",
             configuration.width, configuration.heads, configuration.hidden, batch, tokens, BLAS.threadCount,
             timing.medianMilliseconds, timing.gigaflopsPerSecond, options.repeats))
+    }
+}
+
+extension TrainStepBench {
+    private func runModel() throws {
+        _ = options.prepare()
+        let model = try BenchmarkModel.load()
+        let c = model.configuration, batch = self.batch ?? 32
+        let ms = ModelBenchmark.trainStep(model, batchSize: batch, repeats: options.repeats, warmup: options.warmup)
+        let report = TrainStepReport(
+            config: .init(d_model: c.width, heads: c.heads, d_ff: c.hidden, tokens: c.visualTokens, batch: batch),
+            threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup, median_ms: ms, gflops: nil)
+        try options.emit(report, human: String(
+            format: "built-in model training step, batch %d × %d visual tokens + question, %d threads: %.1f ms (median of %d)",
+            batch, c.visualTokens, BLAS.threadCount, ms, options.repeats))
+    }
+}
+
+/// The model the benchmarks time: the built-in weights when they are present, else a freshly
+/// initialised model of the same architecture (the timing does not depend on the weights).
+enum BenchmarkModel {
+    static func load() throws -> TinyVLM {
+        BuiltInModel.isAvailable ? try BuiltInModel.load() : TinyVLM(.standard, seed: 0)
     }
 }
 
@@ -164,7 +217,9 @@ struct TrainStepReport: Encodable {
     struct Config: Encodable { let d_model, heads, d_ff, tokens, batch: Int }
     let config: Config
     let threads, repeats, warmup: Int
-    let median_ms, gflops: Double
+    let median_ms: Double
+    /// Achieved rate (synthetic block only; the model's step mixes too many kinds of work to count).
+    let gflops: Double?
 }
 
 /// `bench sgemm --json` output.

@@ -8,7 +8,7 @@ struct PruneBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune-bench",
         abstract: "Compare visual-token pruning strategies for vision-language models.",
-        subcommands: [StatsCommand.self, TasksCommand.self, BenchCommand.self])
+        subcommands: [StatsCommand.self, TasksCommand.self, MethodsCommand.self, TrainCommand.self, EvaluateCommand.self, BenchCommand.self])
 
     /// Bad input of any kind (unknown option, malformed CSV, invalid data) ends with exit code 2.
     static let inputErrorExitCode: Int32 = 2

@@ -19,6 +19,12 @@ public struct BenchmarkTiming: Sendable {
     public let tokens: Int
     public let medianMilliseconds: Double
     public let gigaflopsPerSecond: Double
+
+    public init(tokens: Int, medianMilliseconds: Double, gigaflopsPerSecond: Double) {
+        self.tokens = tokens
+        self.medianMilliseconds = medianMilliseconds
+        self.gigaflopsPerSecond = gigaflopsPerSecond
+    }
 }
 
 /// The engine's benchmarks: prefill through a block stack, one training step, and a large sgemm.

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import SyntheticVQA
+import TinyVLM
+import TokenPruning
+
+/// `prune-bench train …`: regenerate the shipped weights.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train the built-in model (substrate) or a learnable pruner.",
+        subcommands: [TrainSubstrateCommand.self, TrainPrunerCommand.self])
+}
+
+/// `prune-bench train substrate`: trains the built-in VLM from scratch, deterministically per seed.
+struct TrainSubstrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "substrate",
+        abstract: "Train the built-in VLM from scratch on the task suite (deterministic per seed).")
+
+    @Option(help: "Seed of the initialisation and the data order.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Training steps.")
+    var steps: Int = SubstrateTrainer.Settings().steps
+
+    @Option(help: "Items per step.")
+    var batchSize: Int = SubstrateTrainer.Settings().batchSize
+
+    @Option(help: "Comma-separated task families to train on (default: all).")
+    var families: String?
+
+    @Option(help: "Share of the steps over which distractors ramp in (0 disables the curriculum).")
+    var curriculum: Double = SubstrateTrainer.Settings().curriculumShare
+
+    @Option(help: "Peak learning rate.")
+    var learningRate: Float = SubstrateTrainer.Settings().peakLearningRate
+
+    @Option(help: "Also save the model every N steps to <checkpoints>/step-N (0: never).")
+    var checkpointEvery: Int = 0
+
+    @Option(help: "Directory for the intermediate checkpoints.")
+    var checkpoints: String = ".build/substrate-checkpoints"
+
+    @Option(help: "Directory for model.safetensors and config.json.")
+    var out: String = BuiltInModel.sourceDirectory
+
+    func validate() throws {
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+    }
+
+    func run() throws {
+        var settings = SubstrateTrainer.Settings()
+        settings.steps = steps
+        settings.batchSize = batchSize
+        settings.warmupSteps = min(settings.warmupSteps, max(1, steps / 10))
+        settings.curriculumShare = curriculum
+        settings.peakLearningRate = learningRate
+        if let families {
+            settings.families = try families.split(separator: ",").map { name in
+                guard let family = TaskFamily(rawValue: String(name)) else {
+                    throw ValidationError("unknown task family '\(name)' (families: \(TaskFamily.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return family
+            }
+        }
+        let suite = TaskSuite(seed: 0)
+        let model = TinyVLM(.standard, seed: seed)
+        var line = ProgressLine("train substrate", total: steps)
+        var checkpointError: Error? = nil
+        SubstrateTrainer(settings: settings, suite: suite, seed: seed).train(model) { step, loss, accuracy in
+            line.update(step, detail: String(format: "loss %.3f  train acc %.3f", loss, accuracy))
+            if checkpointEvery > 0 && step % checkpointEvery == 0 && step < steps && checkpointError == nil {
+                do {
+                    try model.save(to: URL(fileURLWithPath: checkpoints).appendingPathComponent("step-\(step)"), storage: .float32)
+                } catch { checkpointError = error }
+            }
+        }
+        if let checkpointError { throw checkpointError }
+        try model.save(to: URL(fileURLWithPath: out))
+        StandardError.write("saved the model to \(out)\n")
+    }
+}
+
+/// `prune-bench train pruner NAME`: trains a learnable pruner against the frozen built-in model and caches
+/// its weights by configuration hash.
+struct TrainPrunerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pruner", abstract: "Train a learnable pruner (diffprune, gumbel) for one keep ratio.")
+
+    @Argument(help: "The pruner to train.")
+    var name: String
+
+    @Option(help: "Share of the visual tokens the pruner keeps, in (0, 1).")
+    var keepRatio: Double = 1.0 / 9
+
+    @Option(help: "Seed of the initialisation, the data order and the noise.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Pruner options, key=value[,key=value].")
+    var options: String = ""
+
+    @Flag(help: "Train even if cached or shipped weights exist.")
+    var retrain = false
+
+    @Option(help: "Also copy the trained weights into this directory (e.g. the shipped resources).")
+    var out: String?
+
+    func validate() throws {
+        guard keepRatio > 0 && keepRatio < 1 else { throw ValidationError("--keep-ratio must be in (0, 1), got \(keepRatio)") }
+    }
+
+    func run() throws {
+        let descriptor = try PrunerRegistry.shared.descriptor(named: name)
+        guard descriptor.trainable else { throw ValidationError("'\(name)' has nothing to train") }
+        let model = try BuiltInModel.load()
+        var line = ProgressLine("train \(name)", total: 1)
+        var environment = PrunerEnvironment(model: model, keepRatio: keepRatio, seed: seed,
+                                            options: try PrunerOptions(parsing: options), retrain: retrain)
+        environment.progress = { step, steps, loss in
+            if step == 1 { line = ProgressLine("train \(name)", total: steps) }
+            line.update(step, detail: String(format: "loss %.3f", loss))
+        }
+        guard let pruner = try PrunerRegistry.shared.make(name, environment: environment) as? any TrainablePruner else {
+            throw ValidationError("'\(name)' is not a trainable pruner")
+        }
+        let cached = environment.weightsCache.appendingPathComponent(pruner.weightsFileName)
+        if let out {
+            try pruner.saveWeights(to: URL(fileURLWithPath: out).appendingPathComponent(pruner.weightsFileName))
+        }
+        StandardError.write("weights: \(out.map { "\($0)/\(pruner.weightsFileName)" } ?? cached.path) (configuration \(pruner.configurationHash))\n")
+    }
+}

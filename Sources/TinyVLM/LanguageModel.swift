@@ -1,0 +1,141 @@
+import Autograd
+
+/// The causal language model: question-token embeddings, learned positions, pre-norm decoder blocks and
+/// an answer head read at the last position. Its input sequence is `[visual tokens; question tokens]`.
+public final class LanguageModel: Module {
+    public let configuration: TinyVLMConfiguration
+    public let tokenEmbedding: Embedding
+    public let positions: LearnedPositions
+    public let layers: [TransformerBlock]
+    public let norm: LayerNorm
+    public let head: Linear
+
+    init(_ configuration: TinyVLMConfiguration, using source: inout some RandomSource) {
+        let c = configuration
+        self.configuration = c
+        tokenEmbedding = Embedding(count: c.questionVocabulary, width: c.width, using: &source)
+        positions = LearnedPositions(positions: c.maxPositions, width: c.width, using: &source)
+        layers = (0..<c.layers).map { _ in
+            TransformerBlock(width: c.width, heads: c.heads, hidden: c.hidden, using: &source)
+        }
+        norm = LayerNorm(width: c.width)
+        head = Linear(inputs: c.width, outputs: c.answers, using: &source)
+    }
+
+    public func namedParameters() -> [NamedParameter] {
+        tokenEmbedding.namedParameters(prefix: "token_embedding") + positions.namedParameters(prefix: "positions")
+            + layers.enumerated().flatMap { $1.namedParameters(prefix: "layers.\($0)") }
+            + norm.namedParameters(prefix: "norm") + head.namedParameters(prefix: "head")
+    }
+
+    /// Position id of question token `j`: after every visual position, whatever was pruned.
+    func questionPosition(_ j: Int) -> Int { configuration.visualTokens + j }
+
+    // MARK: Batched forward (training and batch evaluation)
+
+    /// Answer logits `[batch, answers]` for a batch of equally many visual tokens per item.
+    ///
+    /// - `visual`: `[batch, K, width]` projected visual tokens; `visualPositions[b]` their position ids.
+    /// - `questions[b]`: token ids, right-padded to a common length; `questionLengths[b]` the real length.
+    ///   Padding sits after the last real token, which the causal mask hides from it.
+    /// - `keep`: an optional soft or hard keep mask `[batch, K]` on the visual tokens, applied in every
+    ///   layer's attention as DynamicViT does (a masked token stays in the sequence but is not attended to).
+    public func answerLogits(visual: Tensor, visualPositions: [[Int]], questions: [[Int]],
+                             questionLengths: [Int], keep: Tensor? = nil) -> Tensor {
+        let batch = visual.shape[0], kept = visual.shape[1], width = configuration.width
+        let questionLength = questions[0].count
+        precondition(questions.allSatisfy { $0.count == questionLength }, "questions must be padded to one length")
+        precondition(questionLength <= configuration.maxQuestionTokens, "question longer than the position table")
+        let visualIn = visual + positions(visualPositions.flatMap { $0 }).reshaped([batch, kept, width])
+        let text = tokenEmbedding(questions.flatMap { $0 }).reshaped([batch, questionLength, width])
+            + positions((0..<questionLength).map(questionPosition))
+        var x = concat([visualIn, text], axis: 1)
+        let mask = keep.map { concat([$0, Tensor(repeating: 1, shape: [batch, questionLength])], axis: 1) }
+        for layer in layers { x = layer(x, causal: true, keep: mask).output }
+        let sequence = kept + questionLength
+        let last = questionLengths.enumerated().map { b, length in b * sequence + kept + length - 1 }
+        let finals = norm(x.reshaped([batch * sequence, width]).gathered(last, axis: 0))
+        return head(finals)
+    }
+
+    // MARK: Prefill (batch 1, KV cache)
+
+    /// Pruning inside the language model (FastV-style): after `layer` has run on the full sequence, `select`
+    /// sees that layer's attention probabilities `[heads, S, S]` and returns the visual tokens to keep
+    /// (indices into the current visual tokens, ascending); later layers see only those.
+    public struct InLayerPruning {
+        public let layer: Int
+        public let select: (LayerState) throws -> [Int]
+
+        public init(layer: Int, select: @escaping (LayerState) throws -> [Int]) {
+            self.layer = layer
+            self.select = select
+        }
+    }
+
+    /// What an in-LLM pruner sees after its layer: attention probabilities `[heads, S, S]`, the layer's
+    /// values `[S, width]`, and how many of the S tokens are visual (they come first).
+    public struct LayerState {
+        public let attention: Tensor
+        public let values: Tensor
+        public let visualCount: Int
+        public let heads: Int
+    }
+
+    /// Result of a prefill: answer logits at the last position, the KV cache, and the attention of the
+    /// layer that was asked for.
+    public struct PrefillResult {
+        public let logits: [Float]
+        public let cache: KVCache
+        public let attention: Tensor?
+        /// Visual tokens kept after in-LLM pruning (indices into the input visual tokens), if any.
+        public let keptAfterLayer: [Int]?
+    }
+
+    /// Runs the prompt `[visual; question]` through every layer, keeping keys and values.
+    /// `visual` is `[K, width]` with position ids `visualPositions`. Run it inside `withoutGradient`.
+    public func prefill(visual: Tensor, visualPositions: [Int], question: [Int], attentionLayer: Int? = nil,
+                        pruning: InLayerPruning? = nil) throws -> PrefillResult {
+        precondition(question.count <= configuration.maxQuestionTokens, "question longer than the position table")
+        var positionIDs = visualPositions + (0..<question.count).map(questionPosition)
+        var x = concat([visual, tokenEmbedding(question)], axis: 0) + positions(positionIDs)
+        var visualCount = visualPositions.count
+        var cache = KVCache()
+        var requestedAttention: Tensor? = nil
+        var kept: [Int]? = nil
+        for (index, layer) in layers.enumerated() {
+            let wantsAttention = index == attentionLayer || index == pruning?.layer
+            let step = layer.prefillStep(x, returnProbabilities: wantsAttention)
+            cache.keys.append(step.key)
+            cache.values.append(step.value)
+            cache.positions.append(positionIDs)
+            x = step.output
+            if index == attentionLayer { requestedAttention = step.probabilities }
+            if let pruning, index == pruning.layer {
+                let selection = try pruning.select(LayerState(attention: step.probabilities!, values: step.value,
+                                                              visualCount: visualCount, heads: layer.attn.heads))
+                let rows = selection + (visualCount..<positionIDs.count)
+                x = x.gathered(rows, axis: 0)
+                positionIDs = rows.map { positionIDs[$0] }
+                visualCount = selection.count
+                kept = selection
+            }
+        }
+        let logits = head(norm(x.sliced(axis: 0, (x.shape[0] - 1)..<x.shape[0])))
+        return PrefillResult(logits: logits.values, cache: cache, attention: requestedAttention, keptAfterLayer: kept)
+    }
+}
+
+extension TransformerBlock {
+    /// One pre-norm block on `[S, width]` with a causal mask, also returning the keys and values it
+    /// computed (for the KV cache) and, when asked, its attention probabilities `[heads, S, S]`.
+    func prefillStep(_ x: Tensor, returnProbabilities: Bool)
+        -> (output: Tensor, key: Tensor, value: Tensor, probabilities: Tensor?) {
+        let h = norm1(x)
+        let query = attn.wq(h), key = attn.wk(h), value = attn.wv(h)
+        let attended = attention(query: query, key: key, value: value, heads: attn.heads, causal: true,
+                                 returnProbabilities: returnProbabilities)
+        let mixed = x + attn.wo(attended.output)
+        return (mixed + mlp(norm2(mixed)), key, value, attended.probabilities)
+    }
+}

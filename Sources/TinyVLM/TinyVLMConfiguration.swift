@@ -1,0 +1,58 @@
+import SyntheticVQA
+
+/// The architecture of the built-in VLM; stored as JSON beside its weights.
+public struct TinyVLMConfiguration: Codable, Sendable, Equatable {
+    public var patchSide: Int
+    public var patchesPerSide: Int
+    public var visionWidth: Int
+    public var visionLayers: Int
+    public var visionHeads: Int
+    public var width: Int
+    public var layers: Int
+    public var heads: Int
+    public var hidden: Int
+    public var questionVocabulary: Int
+    public var answers: Int
+    /// Longest question the position table covers.
+    public var maxQuestionTokens: Int
+
+    public init(patchSide: Int, patchesPerSide: Int, visionWidth: Int, visionLayers: Int, visionHeads: Int,
+                width: Int, layers: Int, heads: Int, hidden: Int, questionVocabulary: Int, answers: Int,
+                maxQuestionTokens: Int) {
+        self.patchSide = patchSide
+        self.patchesPerSide = patchesPerSide
+        self.visionWidth = visionWidth
+        self.visionLayers = visionLayers
+        self.visionHeads = visionHeads
+        self.width = width
+        self.layers = layers
+        self.heads = heads
+        self.hidden = hidden
+        self.questionVocabulary = questionVocabulary
+        self.answers = answers
+        self.maxQuestionTokens = maxQuestionTokens
+    }
+
+    public var layout: ImageLayout { ImageLayout(patchSide: patchSide, patchesPerSide: patchesPerSide) }
+    public var visualTokens: Int { patchesPerSide * patchesPerSide }
+    public var maxPositions: Int { visualTokens + maxQuestionTokens }
+
+    /// The shipped model: 144 visual tokens, a 2-block vision encoder and a 4-layer, d = 128 language model.
+    public static let standard = TinyVLMConfiguration(
+        patchSide: 8, patchesPerSide: 12, visionWidth: 96, visionLayers: 1, visionHeads: 4,
+        width: 128, layers: 4, heads: 4, hidden: 512,
+        questionVocabulary: Vocabulary.standard.questionWords.count, answers: Vocabulary.standard.answers.count,
+        maxQuestionTokens: 16)
+
+    /// Prefill FLOPs of the language model for `tokens` tokens per layer (multiply-adds count 2):
+    /// projections and MLP `n·(8d² + 4·d·d_ff)`, attention scores and values `4n²d` (full square, as the
+    /// kernel computes it), plus the answer head on the last position.
+    public func prefillFLOPs(tokensPerLayer: [Int]) -> Double {
+        let d = Double(width), ff = Double(hidden)
+        let body = tokensPerLayer.reduce(0.0) { total, n in
+            let n = Double(n)
+            return total + n * (8 * d * d + 4 * d * ff) + 4 * n * n * d
+        }
+        return body + 2 * d * Double(answers)
+    }
+}

@@ -1,0 +1,115 @@
+import Autograd
+import Foundation
+import Statistics
+import SyntheticVQA
+import TinyVLM
+
+/// Trains learnable pruners against the frozen built-in model and caches their weights by
+/// configuration hash, so a comparison trains each configuration once.
+public enum PrunerTraining {
+    /// Loads `pruner`'s weights from the shipped resources or the cache, or trains and caches them.
+    public static func loadOrTrain(_ pruner: some TrainablePruner, environment: PrunerEnvironment) throws {
+        let cached = environment.weightsCache.appendingPathComponent(pruner.weightsFileName)
+        if !environment.retrain {
+            for url in [ShippedPrunerWeights.url(pruner.weightsFileName), cached].compactMap({ $0 })
+            where FileManager.default.fileExists(atPath: url.path) {
+                try pruner.loadWeights(from: url)
+                return
+            }
+        }
+        guard environment.allowTraining else {
+            throw PruningError.invalidWeights(
+                pruner: pruner.name,
+                reason: "no trained weights for this configuration (\(pruner.weightsFileName)); run 'prune-bench train pruner \(pruner.name)'")
+        }
+        train(pruner, model: environment.model, progress: environment.progress)
+        try pruner.saveWeights(to: cached)
+    }
+
+    /// Trains `pruner` with its `training` settings: AdamW with warm-up and cosine decay, gradient
+    /// clipping at 1, batches cycling through every family. The model is frozen.
+    public static func train(_ pruner: some TrainablePruner, model: TinyVLM,
+                             progress: (Int, Int, Float) -> Void = { _, _, _ in }) {
+        model.freeze()
+        let (steps, learningRate, seed) = (pruner.training.steps, pruner.training.learningRate, pruner.training.seed)
+        let optimizer = AdamW(parameters: pruner.trainableParameters(), learningRate: learningRate, weightDecay: 0.01,
+                              decays: { $0.tensor.rank >= 2 })
+        let schedule = WarmupCosineSchedule(peak: learningRate, warmupSteps: max(1, steps / 10), totalSteps: steps,
+                                            floor: learningRate / 100)
+        var settings = SubstrateTrainer.Settings()
+        settings.batchSize = pruner.training.batchSize
+        settings.dropoutShare = 0
+        settings.curriculumShare = 0
+        let batches = SubstrateTrainer(settings: settings, suite: TaskSuite(layout: model.configuration.layout, seed: 0),
+                                       seed: seed)
+        for step in 0..<steps {
+            let random = RandomStream(seed: seed, path: ["pruner", pruner.name, "step \(step)"])
+            let loss = pruner.trainingLoss(model: model, batch: batches.batch(step), progress: Double(step) / Double(steps),
+                                           random: random)
+            optimizer.zeroGradients()
+            loss.backward()
+            _ = clipGradientNorm(pruner.trainableParameters(), maxNorm: 1)
+            optimizer.learningRate = schedule(step)
+            optimizer.step()
+            progress(step + 1, steps, loss.item)
+        }
+    }
+}
+
+/// Trained pruner weights shipped as resources (so the default comparison needs no training).
+enum ShippedPrunerWeights {
+    static func url(_ fileName: String) -> URL? {
+        Bundle.module.url(forResource: fileName, withExtension: nil, subdirectory: "Resources/pruners")
+    }
+}
+
+extension DiffPrunePruner {
+    /// Registry factory. Options: throttler, denoiser, scorer-depth, tau-start, tau-end, steps.
+    static func make(_ environment: inout PrunerEnvironment) throws -> any TokenPruner {
+        var c = Configuration()
+        c.training = try PrunerTrainingSettings(&environment)
+        c.throttler = try environment.options.choice("throttler", default: c.throttler)
+        c.denoiser = try environment.options.choice("denoiser", default: c.denoiser)
+        c.scorerDepth = try environment.options.number("scorer-depth", default: c.scorerDepth, in: 1...8)
+        c.temperatureStart = try environment.options.number("tau-start", default: c.temperatureStart, in: 0.01...100)
+        c.temperatureEnd = try environment.options.number("tau-end", default: c.temperatureEnd, in: 0.01...100)
+        let pruner = DiffPrunePruner(configuration: c, visionWidth: environment.model.configuration.visionWidth)
+        try PrunerTraining.loadOrTrain(pruner, environment: environment)
+        return pruner
+    }
+}
+
+extension GumbelPruner {
+    /// Registry factory. Options: ratio-weight, distillation, steps.
+    static func make(_ environment: inout PrunerEnvironment) throws -> any TokenPruner {
+        var c = Configuration()
+        c.training = try PrunerTrainingSettings(&environment)
+        c.ratioWeight = try environment.options.number("ratio-weight", default: c.ratioWeight, in: 0...100)
+        c.distillationWeight = try environment.options.number("distillation", default: c.distillationWeight, in: 0...100)
+        let pruner = GumbelPruner(configuration: c, visionWidth: environment.model.configuration.visionWidth)
+        try PrunerTraining.loadOrTrain(pruner, environment: environment)
+        return pruner
+    }
+}
+
+extension AttentionNormPruner {
+    /// Registry factory. Options: layer, queries (last|all), value-norm.
+    static func make(_ environment: inout PrunerEnvironment) throws -> any TokenPruner {
+        let layers = environment.model.configuration.layers
+        let layer = try environment.options.number("layer", default: min(2, layers - 2), in: 0...(layers - 2))
+        let queries = try environment.options.choice("queries", default: Queries.lastToken)
+        let valueNorm = try environment.options.flag("value-norm", default: false)
+        return AttentionNormPruner(layer: layer, queries: queries, valueNormWeighting: valueNorm)
+    }
+}
+
+extension TopKPruner {
+    /// Registry factory. Options: score (projected-norm|feature-norm).
+    static func make(_ environment: inout PrunerEnvironment) throws -> any TokenPruner {
+        switch environment.options.string("score") ?? "projected-norm" {
+        case "projected-norm": return TopKPruner(score: .projectedNorm)
+        case "feature-norm": return TopKPruner(score: .featureNorm)
+        case let other: throw PrunerOptionError("score=\(other): expected projected-norm or feature-norm")
+        }
+    }
+}

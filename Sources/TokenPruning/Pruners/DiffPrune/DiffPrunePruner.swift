@@ -1,0 +1,94 @@
+import Autograd
+import Foundation
+import Statistics
+import TinyVLM
+
+/// DiffPrune (He, Yao, Young, Xu, 2026): a question-agnostic scorer trained end to end through a soft
+/// top-K (LapSum) and an Information Throttler on the real token representations, with the answer's
+/// NLL as the only loss. At inference: scorer + hard top-K; throttler and denoiser are gone.
+public final class DiffPrunePruner: TrainablePruner {
+    /// Every choice the method leaves open, explicit so that ablations and reports can name it.
+    public struct Configuration: Codable, Sendable, Equatable {
+        public var throttler = InformationThrottler.vpNoise
+        public var denoiser = DenoiserKind.diagonal
+        public var scorerDepth = 2
+        /// Cosine-annealed temperature of the soft top-K, from `temperatureStart` to `temperatureEnd`.
+        public var temperatureStart: Float = 2
+        public var temperatureEnd: Float = 0.1
+        public var training = PrunerTrainingSettings()
+        public init() {}
+    }
+
+    public let name: String
+    public let location = PruningLocation.beforeLanguageModel
+    public let configuration: Configuration
+    let scorer: TokenScorer
+    let denoiser: Denoiser
+
+    /// A fresh (untrained) pruner for `model`'s vision width.
+    public init(name: String = "diffprune", configuration: Configuration = Configuration(),
+                visionWidth: Int = TinyVLMConfiguration.standard.visionWidth) {
+        self.name = name
+        self.configuration = configuration
+        var source = GaussianStream(RandomStream(seed: configuration.training.seed, path: ["pruner", name, "init"]))
+        scorer = TokenScorer(width: visionWidth, depth: configuration.scorerDepth, heads: 4, using: &source)
+        denoiser = Denoiser(kind: configuration.denoiser, width: visionWidth, heads: 4, using: &source)
+    }
+
+    public func namedParameters() -> [NamedParameter] {
+        scorer.namedParameters(prefix: "scorer") + denoiser.namedParameters(prefix: "denoiser")
+    }
+
+    public var training: PrunerTrainingSettings { configuration.training }
+
+    public var trainingIdentity: String {
+        let c = configuration
+        return "diffprune throttler=\(c.throttler.rawValue) denoiser=\(c.denoiser.rawValue) depth=\(c.scorerDepth) "
+            + "tau=\(c.temperatureStart)->\(c.temperatureEnd) \(c.training.identity)"
+    }
+
+    // MARK: Inference
+
+    public func select(_ tokens: VisualTokens, budget: Int, context: PruningContext) throws -> Selection {
+        let scores = withoutGradient { scorer(tokens.features) }
+        return try Selection.topK(scores.values, budget: budget)
+    }
+
+    // MARK: Training
+
+    /// Temperature at `progress` ∈ [0, 1]: cosine from `temperatureStart` to `temperatureEnd`.
+    func temperature(_ progress: Double) -> Float {
+        let c = configuration
+        return c.temperatureEnd + (c.temperatureStart - c.temperatureEnd) * Float(0.5 * (1 + cos(Double.pi * progress)))
+    }
+
+    public func trainingLoss(model: TinyVLM, batch: TrainingBatch, progress: Double, random: RandomStream) -> Tensor {
+        let features = withoutGradient { model.vision(batch.patches) }
+        let (size, tokens) = (features.shape[0], features.shape[1])
+        let k = max(1, Int((configuration.training.keepRatio * Double(tokens)).rounded()))
+        var scores = scorer(features)
+        var hard: Tensor? = nil
+        if configuration.throttler == .gumbelSTE {
+            let noise = Tensor(shape: scores.shape, values: (0..<scores.count).map { _ in Float(random.gumbel()) })
+            scores = scores + noise
+            hard = withoutGradient { Self.hardTopK(scores, k: k) }
+        }
+        let alpha = LapSumTopK.membership(scores.reshaped([size, tokens]), k: k, temperature: temperature(progress))
+        let throttled = configuration.throttler.apply(features, alpha: alpha, hard: hard, noise: random)
+        let logits = model.answerLogits(projected: model.projector(denoiser(throttled)), batch)
+        return crossEntropy(logits: logits, targets: batch.answers)
+    }
+
+    /// 0/1 mask `[rows, n]` of each row's `k` largest scores (ties to the lower index).
+    static func hardTopK(_ scores: Tensor, k: Int) -> Tensor {
+        let (rows, n) = (scores.shape[0], scores.shape[1])
+        var mask = [Float](repeating: 0, count: rows * n)
+        scores.withUnsafeBufferPointer { s in
+            for row in 0..<rows {
+                let order = (0..<n).sorted { s[row * n + $0] > s[row * n + $1] || (s[row * n + $0] == s[row * n + $1] && $0 < $1) }
+                for i in order.prefix(k) { mask[row * n + i] = 1 }
+            }
+        }
+        return Tensor(shape: [rows, n], values: mask)
+    }
+}
