@@ -6,6 +6,8 @@ import TinyVLM
 /// variant options, and where trained weights are cached.
 public struct PrunerEnvironment {
     public let model: TinyVLM
+    /// The model's `weightsFingerprint`, computed once.
+    public let modelFingerprint: String
     public let keepRatio: Double
     public let seed: UInt64
     public var options: PrunerOptions
@@ -22,6 +24,7 @@ public struct PrunerEnvironment {
                 weightsCache: URL = PrunerEnvironment.defaultWeightsCache, allowTraining: Bool = true,
                 retrain: Bool = false, progress: @escaping (Int, Int, Float) -> Void = { _, _, _ in }) {
         self.model = model
+        self.modelFingerprint = model.weightsFingerprint
         self.keepRatio = keepRatio
         self.seed = seed
         self.options = options

@@ -11,6 +11,8 @@ public struct PrunerTrainingSettings: Codable, Sendable, Equatable {
     public var batchSize = 32
     public var learningRate: Float = 1e-3
     public var seed: UInt64 = 0
+    /// `TinyVLM.weightsFingerprint` of the model trained against (empty when not yet bound to one).
+    public var model = ""
 
     public init() {}
 
@@ -18,11 +20,14 @@ public struct PrunerTrainingSettings: Codable, Sendable, Equatable {
     init(_ environment: inout PrunerEnvironment) throws {
         keepRatio = environment.keepRatio
         seed = environment.seed
+        model = environment.modelFingerprint
         steps = try environment.options.number("steps", default: steps, in: 1...100_000)
     }
 
     /// Part of every trainable pruner's `trainingIdentity`.
-    var identity: String { "ratio=\(keepRatio) steps=\(steps) batch=\(batchSize) lr=\(learningRate) seed=\(seed)" }
+    var identity: String {
+        "ratio=\(keepRatio) steps=\(steps) batch=\(batchSize) lr=\(learningRate) seed=\(seed) model=\(model)"
+    }
 }
 
 /// A pruner with learned parameters, trained against the frozen built-in model.

@@ -150,3 +150,59 @@ final class LearnedPrunerTrainingTests: XCTestCase {
                           DiffPrunePruner(configuration: { var c = first.configuration; c.training.keepRatio = 0.5; return c }(), visionWidth: 16).configurationHash)
     }
 }
+
+final class EstimatorTests: XCTestCase {
+    /// The straight-through mask's backward is exactly the soft Gumbel sample's gradient.
+    func testGumbelBackwardIsTheSoftSamplesGradient() {
+        let values = (0..<12).map { Float($0 % 5) * 0.3 - 0.6 }
+        func gradient(_ body: (Tensor) -> Tensor) -> [Float] {
+            let logits = Tensor(shape: [1, 6, 2], values: values)
+            logits.requiresGrad = true
+            (body(logSoftmax(logits)) * Tensor(shape: [1, 6], values: [1, -2, 3, 0.5, -1, 2])).sum().backward()
+            return logits.grad!.values
+        }
+        let hard = gradient { GumbelPruner.hardGumbelKeep($0, temperature: 0.7, random: RandomStream(seed: 5, path: ["g"])) }
+        let soft = gradient { logProbabilities in
+            let random = RandomStream(seed: 5, path: ["g"])  // the same noise, drawn in the same order
+            let keep = logProbabilities.sliced(axis: 2, 0..<1).reshaped([1, 6])
+            let drop = logProbabilities.sliced(axis: 2, 1..<2).reshaped([1, 6])
+            let noise = Tensor(shape: [1, 6], values: (0..<6).map { _ in Float(random.gumbel() - random.gumbel()) })
+            return ((keep - drop + noise) / 0.7).sigmoid()
+        }
+        for (x, y) in zip(hard, soft) { XCTAssertEqual(x, y, accuracy: 1e-6) }
+    }
+}
+
+final class ShortTrainingTests: XCTestCase {
+    /// A short run on a fixed batch lowers each learned pruner's training loss (same noise before and after).
+    func testShortTrainingLowersTheLossOfBothLearnedMethods() {
+        let model = PrunerContractTests.model
+        model.freeze()
+        let suite = TaskSuite(layout: PrunerContractTests.configuration.layout, seed: 6, testItemsPerFamily: 10)
+        let batch = TrainingBatch(items: (0..<8).map { suite.trainingItem(TaskFamily.allCases[$0], 1) },
+                                  layout: suite.layout, vocabulary: .standard)
+        var training = PrunerTrainingSettings()
+        training.keepRatio = 0.25
+        var diffprune = DiffPrunePruner.Configuration()
+        diffprune.training = training
+        var gumbel = GumbelPruner.Configuration()
+        gumbel.training = training
+        let pruners: [any TrainablePruner] = [DiffPrunePruner(configuration: diffprune, visionWidth: 16),
+                                              GumbelPruner(configuration: gumbel, visionWidth: 16)]
+        for pruner in pruners {
+            func loss() -> Float {
+                withoutGradient { pruner.trainingLoss(model: model, batch: batch, progress: 0.5,
+                                                      random: RandomStream(seed: 1, path: ["eval"])).item }
+            }
+            let before = loss()
+            let optimizer = AdamW(parameters: pruner.trainableParameters(), learningRate: 3e-3)
+            for _ in 0..<40 {
+                optimizer.zeroGradients()
+                pruner.trainingLoss(model: model, batch: batch, progress: 0.5,
+                                    random: RandomStream(seed: 1, path: ["eval"])).backward()
+                optimizer.step()
+            }
+            XCTAssertLessThan(loss(), before, pruner.name)
+        }
+    }
+}
