@@ -1,4 +1,5 @@
 # PruneLab build entry points. `make report` and `make test` are the two set-up commands in the README.
+SHELL        := /bin/bash
 SWIFT        ?= swift
 RELEASE_FLAGS = -c release
 TEST_FLAGS    = -c release -Xswiftc -enable-testing
@@ -27,7 +28,10 @@ build: deps
 ## test: the whole test suite, in release (numeric code is 10-50x slower in debug) with @testable kept.
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	@set -o pipefail; $(SWIFT) test $(TEST_FLAGS) --skip-build --disable-swift-testing 2>&1 | tee .build/test.log
+	@grep -E "^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 | \
+	  sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/' | \
+	  awk '{ print "tests: " ($$1 - $$2) " passed, " $$2 " failed" }'
 
 ## report: the built-in model's report: task samples, accuracy unpruned / random / oracle at 1/9 of the
 ## visual tokens, and the prefill benchmark. (The full pruner comparison replaces this with `compare`.)

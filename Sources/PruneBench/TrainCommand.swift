@@ -94,7 +94,7 @@ struct TrainPrunerCommand: ParsableCommand {
     @Option(help: "Share of the visual tokens the pruner keeps, in (0, 1).")
     var keepRatio: Double = 1.0 / 9
 
-    @Option(help: "Seed of the initialisation, the data order and the noise.")
+    @Option(help: "Seed of the initialisation, the training items and the noise.")
     var seed: UInt64 = 0
 
     @Option(help: "Pruner options, key=value[,key=value].")

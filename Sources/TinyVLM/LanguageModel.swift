@@ -97,6 +97,9 @@ public final class LanguageModel: Module {
     public func prefill(visual: Tensor, visualPositions: [Int], question: [Int], attentionLayer: Int? = nil,
                         pruning: InLayerPruning? = nil) throws -> PrefillResult {
         precondition(question.count <= configuration.maxQuestionTokens, "question longer than the position table")
+        if let pruning, !(0..<(layers.count - 1)).contains(pruning.layer) {
+            throw TinyVLMError.invalidPruningLayer(pruning.layer, layers: layers.count)
+        }
         var positionIDs = visualPositions + (0..<question.count).map(questionPosition)
         var x = concat([visual, tokenEmbedding(question)], axis: 0) + positions(positionIDs)
         var visualCount = visualPositions.count

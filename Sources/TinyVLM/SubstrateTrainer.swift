@@ -46,8 +46,8 @@ public struct SubstrateTrainer {
     /// Progress after each step: step, loss, running training accuracy.
     public typealias Progress = (_ step: Int, _ loss: Float, _ accuracy: Double) -> Void
 
-    /// Trains `model` for `settings.steps` steps, starting at `startStep` (for resuming from a checkpoint).
-    public func train(_ model: TinyVLM, startStep: Int = 0, progress: Progress = { _, _, _ in }) {
+    /// Trains `model` for `settings.steps` steps.
+    public func train(_ model: TinyVLM, progress: Progress = { _, _, _ in }) {
         var source = GaussianStream(RandomStream(seed: seed, path: ["substrate", "probe"]))
         let probe = AttributeProbe(width: model.configuration.visionWidth, using: &source)
         let parameters = model.trainableParameters() + probe.namedParameters(prefix: "probe")
@@ -57,7 +57,7 @@ public struct SubstrateTrainer {
         let schedule = WarmupCosineSchedule(peak: settings.peakLearningRate, warmupSteps: settings.warmupSteps,
                                             totalSteps: settings.steps, floor: settings.peakLearningRate / 100)
         var correct = 0.0, seen = 0.0
-        for step in startStep..<settings.steps {
+        for step in 0..<settings.steps {
             let (batch, items) = self.batchWithItems(step)
             let features = model.vision(batch.patches)
             let logits = model.answerLogits(projected: model.projector(features), batch)

@@ -74,10 +74,13 @@ public final class TinyVLM: Module {
 
 public enum TinyVLMError: Error, CustomStringConvertible {
     case invalidWeights(String)
+    case invalidPruningLayer(Int, layers: Int)
 
     public var description: String {
         switch self {
         case .invalidWeights(let reason): return "invalid model weights: \(reason)"
+        case .invalidPruningLayer(let layer, let layers):
+            return "cannot prune after layer \(layer): the language model has layers 0...\(layers - 1), and pruning after the last one saves nothing"
         }
     }
 }

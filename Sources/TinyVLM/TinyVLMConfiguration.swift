@@ -37,7 +37,7 @@ public struct TinyVLMConfiguration: Codable, Sendable, Equatable {
     public var visualTokens: Int { patchesPerSide * patchesPerSide }
     public var maxPositions: Int { visualTokens + maxQuestionTokens }
 
-    /// The shipped model: 144 visual tokens, a 2-block vision encoder and a 4-layer, d = 128 language model.
+    /// The shipped model: 144 visual tokens, a 1-block vision encoder and a 4-layer, d = 128 language model.
     public static let standard = TinyVLMConfiguration(
         patchSide: 8, patchesPerSide: 12, visionWidth: 96, visionLayers: 1, visionHeads: 4,
         width: 128, layers: 4, heads: 4, hidden: 512,

@@ -11,7 +11,8 @@ public enum PrunerTraining {
     public static func loadOrTrain(_ pruner: some TrainablePruner, environment: PrunerEnvironment) throws {
         let cached = environment.weightsCache.appendingPathComponent(pruner.weightsFileName)
         if !environment.retrain {
-            for url in [ShippedPrunerWeights.url(pruner.weightsFileName), cached].compactMap({ $0 })
+            // The cache first: it holds what `--retrain` produced last.
+            for url in [cached, ShippedPrunerWeights.url(pruner.weightsFileName)].compactMap({ $0 })
             where FileManager.default.fileExists(atPath: url.path) {
                 try pruner.loadWeights(from: url)
                 return
@@ -22,14 +23,16 @@ public enum PrunerTraining {
                 pruner: pruner.name,
                 reason: "no trained weights for this configuration (\(pruner.weightsFileName)); run 'prune-bench train pruner \(pruner.name)'")
         }
-        train(pruner, model: environment.model, progress: environment.progress)
+        try train(pruner, model: environment.model, progress: environment.progress)
         try pruner.saveWeights(to: cached)
     }
 
     /// Trains `pruner` with its `training` settings: AdamW with warm-up and cosine decay, gradient
-    /// clipping at 1, batches cycling through every family. The model is frozen.
+    /// clipping at 1, batches cycling through every family. The model is frozen. The items come from a
+    /// stretch of the training stream the substrate never used, chosen by the seed; a non-finite loss
+    /// stops training with an error.
     public static func train(_ pruner: some TrainablePruner, model: TinyVLM,
-                             progress: (Int, Int, Float) -> Void = { _, _, _ in }) {
+                             progress: (Int, Int, Float) -> Void = { _, _, _ in }) throws {
         model.freeze()
         let (steps, learningRate, seed) = (pruner.training.steps, pruner.training.learningRate, pruner.training.seed)
         let optimizer = AdamW(parameters: pruner.trainableParameters(), learningRate: learningRate, weightDecay: 0.01,
@@ -42,10 +45,14 @@ public enum PrunerTraining {
         settings.curriculumShare = 0
         let batches = SubstrateTrainer(settings: settings, suite: TaskSuite(layout: model.configuration.layout, seed: 0),
                                        seed: seed)
+        let firstBatch = 100_000 + Int(seed % 1_000) * 10_000
         for step in 0..<steps {
             let random = RandomStream(seed: seed, path: ["pruner", pruner.name, "step \(step)"])
-            let loss = pruner.trainingLoss(model: model, batch: batches.batch(step), progress: Double(step) / Double(steps),
-                                           random: random)
+            let loss = pruner.trainingLoss(model: model, batch: batches.batch(firstBatch + step),
+                                           progress: Double(step) / Double(steps), random: random)
+            guard loss.item.isFinite else {
+                throw PruningError.invalidWeights(pruner: pruner.name, reason: "training diverged (loss \(loss.item) at step \(step))")
+            }
             optimizer.zeroGradients()
             loss.backward()
             _ = clipGradientNorm(pruner.trainableParameters(), maxNorm: 1)
@@ -73,6 +80,7 @@ extension DiffPrunePruner {
         c.scorerDepth = try environment.options.number("scorer-depth", default: c.scorerDepth, in: 1...8)
         c.temperatureStart = try environment.options.number("tau-start", default: c.temperatureStart, in: 0.01...100)
         c.temperatureEnd = try environment.options.number("tau-end", default: c.temperatureEnd, in: 0.01...100)
+        try environment.options.requireAllUsed(by: "diffprune")  // before any training
         let pruner = DiffPrunePruner(configuration: c, visionWidth: environment.model.configuration.visionWidth)
         try PrunerTraining.loadOrTrain(pruner, environment: environment)
         return pruner
@@ -86,6 +94,7 @@ extension GumbelPruner {
         c.training = try PrunerTrainingSettings(&environment)
         c.ratioWeight = try environment.options.number("ratio-weight", default: c.ratioWeight, in: 0...100)
         c.distillationWeight = try environment.options.number("distillation", default: c.distillationWeight, in: 0...100)
+        try environment.options.requireAllUsed(by: "gumbel")  // before any training
         let pruner = GumbelPruner(configuration: c, visionWidth: environment.model.configuration.visionWidth)
         try PrunerTraining.loadOrTrain(pruner, environment: environment)
         return pruner
@@ -96,6 +105,9 @@ extension AttentionNormPruner {
     /// Registry factory. Options: layer, queries (last|all), value-norm.
     static func make(_ environment: inout PrunerEnvironment) throws -> any TokenPruner {
         let layers = environment.model.configuration.layers
+        guard layers >= 2 else {
+            throw PruningError.missingContext(pruner: "attention-norm", what: "a language model of at least 2 layers")
+        }
         let layer = try environment.options.number("layer", default: min(2, layers - 2), in: 0...(layers - 2))
         let queries = try environment.options.choice("queries", default: Queries.lastToken)
         let valueNorm = try environment.options.flag("value-norm", default: false)

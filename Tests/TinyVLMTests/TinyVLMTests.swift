@@ -66,6 +66,15 @@ final class TinyVLMTests: XCTestCase {
         XCTAssertNotNil(result.attention)
     }
 
+    func testPruningAfterTheLastLayerIsAnError() {
+        let model = TinyVLM(Self.small, seed: 4)
+        let visual = Tensor(zeros: [36, 32])
+        XCTAssertThrowsError(try withoutGradient {
+            try model.languageModel.prefill(visual: visual, visualPositions: Array(0..<36), question: [1, 2],
+                                            pruning: .init(layer: 1) { _ in [0] })
+        }) { error in XCTAssertTrue("\(error)".contains("cannot prune after layer 1")) }
+    }
+
     func testATinyModelOverfitsATinySet() {
         let model = TinyVLM(Self.small, seed: 5)
         var settings = SubstrateTrainer.Settings()

@@ -5,9 +5,10 @@ import TinyVLM
 /// DiffPrune's Information Throttler: how a token's soft keep value `α ∈ [0, 1]` controls the information
 /// that reaches the language model during training. Removed at inference.
 public enum InformationThrottler: String, CaseIterable, Sendable, Codable {
-    /// Variance-preserving noise (the method): `x̃ = r·(√α·x̂ + √(1 − α)·ε)`, where `x̂ = x/r` is the token
-    /// divided by its RMS `r` (so unit noise is on the token's scale; the paper leaves this open) and
-    /// `ε ~ N(0, I)`, one draw per token per step.
+    /// Variance-preserving noise (the method): `x̃ = r·(√α·x̂ + √(1 − α)·ε)`, where `r` is the image's RMS
+    /// over all its token features (outside the graph), `x̂ = x/r`, and `ε ~ N(0, I)`, one draw per token
+    /// per step. Unit noise is thus on the tokens' scale (the paper leaves this open); one `r` per image
+    /// rather than per token, so a fully throttled token carries nothing of its own magnitude.
     case vpNoise = "vp-noise"
     /// A multiplicative gate `x̃ = α·x` (ablation).
     case scaleGate = "scale-gate"
@@ -18,10 +19,12 @@ public enum InformationThrottler: String, CaseIterable, Sendable, Codable {
     /// Throttles `features` `[batch, N, width]` with keep values `alpha` `[batch, N]`; `hard` is the
     /// Gumbel-STE forward mask `[batch, N]` (only for `.gumbelSTE`).
     func apply(_ features: Tensor, alpha: Tensor, hard: Tensor?, noise: RandomStream) -> Tensor {
-        let (batch, tokens, width) = (features.shape[0], features.shape[1], features.shape[2])
+        let (batch, tokens) = (features.shape[0], features.shape[1])
         switch self {
         case .vpNoise:
-            let rms = withoutGradient { (features * features).mean(axis: 2, keepingDimension: true).sqrt() + 1e-6 }
+            let rms = withoutGradient {
+                (features * features).mean(axis: 2, keepingDimension: true).mean(axis: 1, keepingDimension: true).sqrt() + 1e-6
+            }
             let normalised = withoutGradient { features / rms }
             // Keep √ away from 0, where its derivative is infinite.
             let a = (alpha * (1 - 2e-6) + 1e-6).reshaped([batch, tokens, 1])

@@ -6,7 +6,8 @@ import TinyVLM
 /// The surrogate-gradient baseline, DynamicViT-style: a keep predictor trained through hard
 /// Gumbel-Softmax samples with the straight-through estimator. During training tokens are not removed;
 /// the language model's attention is masked instead (`G_ij = m_j + (1 − m_j)δ_ij`). Loss: answer
-/// cross-entropy + λ_r·(ρ − mean m)² (+ optional distillation to the unpruned model). Inference: top-K
+/// cross-entropy + λ_r·(ρ − mean m)² per image (+ optional output-level KL distillation to the unpruned
+/// model; off by default, DynamicViT uses 0.5 and also a token-level term). Inference: top-K
 /// by keep log-probability.
 public final class GumbelPruner: TrainablePruner {
     public struct Configuration: Codable, Sendable, Equatable {
@@ -58,8 +59,9 @@ public final class GumbelPruner: TrainablePruner {
         let mask = Self.hardGumbelKeep(logProbabilities, temperature: configuration.gumbelTemperature, random: random)
         let logits = model.answerLogits(projected: projected, batch, keep: mask)
         var loss = crossEntropy(logits: logits, targets: batch.answers)
-        let shortfall = Float(configuration.training.keepRatio) - mask.mean()
-        loss = loss + configuration.ratioWeight * shortfall * shortfall
+        // Per image, as DynamicViT's default ratio loss: ((ρ − mean_i m_i)²) averaged over the batch.
+        let shortfall = Float(configuration.training.keepRatio) - mask.mean(axis: 1)
+        loss = loss + configuration.ratioWeight * (shortfall * shortfall).mean()
         if configuration.distillationWeight > 0 {
             let teacher = withoutGradient { softmax(model.answerLogits(projected: projected, batch)) }
             let studentLog = logSoftmax(logits)
