@@ -44,6 +44,16 @@ public struct TinyVLMConfiguration: Codable, Sendable, Equatable {
         questionVocabulary: Vocabulary.standard.questionWords.count, answers: Vocabulary.standard.answers.count,
         maxQuestionTokens: 16)
 
+    /// A miniature of the model (36 visual tokens, widths 16 and 32) for tests and examples, where the
+    /// standard one would be slow to train.
+    public static func miniature(languageLayers: Int) -> TinyVLMConfiguration {
+        TinyVLMConfiguration(
+            patchSide: 5, patchesPerSide: 6, visionWidth: 16, visionLayers: 1, visionHeads: 2,
+            width: 32, layers: languageLayers, heads: 2, hidden: 64,
+            questionVocabulary: Vocabulary.standard.questionWords.count, answers: Vocabulary.standard.answers.count,
+            maxQuestionTokens: 16)
+    }
+
     /// Prefill FLOPs of the language model for `tokens` tokens per layer (multiply-adds count 2):
     /// projections and MLP `n·(8d² + 4·d·d_ff)`, attention scores and values `4n²d` (full square, as the
     /// kernel computes it), plus the answer head on the last position.

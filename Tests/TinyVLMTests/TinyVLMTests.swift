@@ -6,11 +6,7 @@ import XCTest
 
 final class TinyVLMTests: XCTestCase {
     /// A small configuration so the tests run in seconds.
-    static let small = TinyVLMConfiguration(
-        patchSide: 5, patchesPerSide: 6, visionWidth: 16, visionLayers: 1, visionHeads: 2,
-        width: 32, layers: 2, heads: 2, hidden: 64,
-        questionVocabulary: Vocabulary.standard.questionWords.count, answers: Vocabulary.standard.answers.count,
-        maxQuestionTokens: 16)
+    static let small = TinyVLMConfiguration.miniature(languageLayers: 2)
     static let suite = TaskSuite(layout: small.layout, seed: 3, testItemsPerFamily: 20)
 
     private func items(_ count: Int) -> [VQAItem] {

@@ -10,11 +10,7 @@ import XCTest
 /// no duplicates, deterministic per seed, K = N keeps all, K = 1 works, and bad budgets, empty token
 /// sets and non-finite scores are clear errors.
 final class PrunerContractTests: XCTestCase {
-    static let configuration = TinyVLMConfiguration(
-        patchSide: 5, patchesPerSide: 6, visionWidth: 16, visionLayers: 1, visionHeads: 2,
-        width: 32, layers: 4, heads: 2, hidden: 64,
-        questionVocabulary: Vocabulary.standard.questionWords.count, answers: Vocabulary.standard.answers.count,
-        maxQuestionTokens: 16)
+    static let configuration = TinyVLMConfiguration.miniature(languageLayers: 4)
     nonisolated(unsafe) static let model = TinyVLM(configuration, seed: 1)
     static let suite = TaskSuite(layout: configuration.layout, seed: 2, testItemsPerFamily: 10)
     static let cache = FileManager.default.temporaryDirectory.appendingPathComponent("prunelab-contract-\(UUID().uuidString)")
