@@ -48,7 +48,7 @@ public final class RandomStream {
     /// A child stream: `RandomStream(seed: s, path: p + [label])` for a stream made with `(s, p)`.
     /// Does not consume numbers from `self`.
     public func derived(_ label: String) -> RandomStream {
-        RandomStream(gslSeed: UInt(truncatingIfNeeded: Self.mix(UInt64(gslSeed) ^ Self.fnv1a(label))),
+        RandomStream(gslSeed: UInt(truncatingIfNeeded: Self.mix(UInt64(gslSeed) ^ FNV1a.hash(label))),
                      generator: generator)
     }
 
@@ -57,16 +57,7 @@ public final class RandomStream {
     /// The documented derivation: start from the SplitMix64 finaliser of `seed`, then for each label
     /// xor in its FNV-1a-64 hash and apply the finaliser again. The low 32 bits seed mt19937.
     public static func derivedSeed(seed: UInt64, path: [String]) -> UInt64 {
-        path.reduce(mix(seed)) { state, label in mix(state ^ fnv1a(label)) }
-    }
-
-    static func fnv1a(_ label: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in label.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
+        path.reduce(mix(seed)) { state, label in mix(state ^ FNV1a.hash(label)) }
     }
 
     /// SplitMix64's output function (Steele, Lea, Flood 2014): a bijective avalanche mix.

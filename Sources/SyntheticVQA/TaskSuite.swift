@@ -73,29 +73,14 @@ public struct TaskSuite: Sendable {
 
     /// Identity of an item up to pixel noise and background tint: same objects, texture and question.
     private static func fingerprint(_ draft: ItemGenerator.Draft, answer: String) -> Int {
-        var hasher = StableHasher()
-        hasher.combine(draft.scene.texture.rawValue)
-        for object in draft.scene.objects {
-            hasher.combine("\(object.colour.rawValue) \(object.shape.rawValue) \(object.size.rawValue) \(object.x) \(object.y) \(object.digit ?? -1)")
+        var hasher = FNV1a()
+        let fields = [draft.scene.texture.rawValue]
+            + draft.scene.objects.map { "\($0.colour.rawValue) \($0.shape.rawValue) \($0.size.rawValue) \($0.x) \($0.y) \($0.digit ?? -1)" }
+            + [draft.question.joined(separator: " "), answer]
+        for field in fields {
+            hasher.combine(field)
+            hasher.combine(0xff)  // separator, so ("ab", "c") and ("a", "bc") differ
         }
-        hasher.combine(draft.question.joined(separator: " "))
-        hasher.combine(answer)
-        return hasher.value
+        return Int(truncatingIfNeeded: hasher.value)
     }
-}
-
-/// FNV-1a over strings: unlike `Hasher`, the same across processes, so fingerprints are reproducible.
-struct StableHasher {
-    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func combine(_ text: String) {
-        for byte in text.utf8 {
-            state ^= UInt64(byte)
-            state = state &* 0x0000_0100_0000_01b3
-        }
-        state ^= 0xff  // separator, so ("ab", "c") and ("a", "bc") differ
-        state = state &* 0x0000_0100_0000_01b3
-    }
-
-    var value: Int { Int(truncatingIfNeeded: state) }
 }

@@ -44,7 +44,7 @@ public struct Evaluation: Sendable {
         for start in stride(from: 0, to: items.count, by: batchSize) {
             let chunk = Array(items[start..<min(items.count, start + batchSize)])
             let batch = TrainingBatch(items: chunk, layout: suite.layout, vocabulary: suite.vocabulary)
-            let predictions = withoutGradient { SubstrateTrainer.argmax(model.answerLogits(batch)) }
+            let predictions = withoutGradient { TinyVLM.predictedAnswers(model.answerLogits(batch)) }
             for (item, predicted) in zip(chunk, predictions) {
                 let answer = suite.vocabulary.answers[predicted]
                 outcomes.append(Outcome(id: item.id, family: item.family, predicted: answer, correct: answer == item.answer))

@@ -70,7 +70,7 @@ public struct SubstrateTrainer {
             _ = clipGradientNorm(parameters, maxNorm: settings.clipNorm)
             optimizer.learningRate = schedule(step)
             optimizer.step()
-            let predictions = Self.argmax(logits)
+            let predictions = TinyVLM.predictedAnswers(logits)
             correct = 0.98 * correct + Double(zip(predictions, batch.answers).filter { $0 == $1 }.count)
             seen = 0.98 * seen + Double(batch.answers.count)
             progress(step + 1, loss.item, correct / seen)
@@ -113,16 +113,5 @@ public struct SubstrateTrainer {
         let ramp = settings.curriculumShare * Double(settings.steps)
         if Double(step) < ramp { return floor + Int(Double(n - floor) * Double(step) / ramp) }
         return stream.uniform() < settings.dropoutShare ? floor + stream.integer(below: n - floor) : n
-    }
-
-    static func argmax(_ logits: Tensor) -> [Int] {
-        let classes = logits.shape[1]
-        return logits.withUnsafeBufferPointer { values in
-            (0..<logits.shape[0]).map { row in
-                var best = 0
-                for j in 1..<classes where values[row * classes + j] > values[row * classes + best] { best = j }
-                return best
-            }
-        }
     }
 }

@@ -33,15 +33,14 @@ public final class TinyVLM: Module {
     /// 16 hex digits identifying the current weights (FNV-1a over every parameter's bits, in name order),
     /// so that anything trained against this model (a pruner) can tell which model it was.
     public var weightsFingerprint: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hasher = FNV1a()
         for (name, tensor) in namedParameters().sorted(by: { $0.name < $1.name }) {
-            for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            hasher.combine(name)
             tensor.withUnsafeBufferPointer { values in
-                for value in values { hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01b3 }
+                for value in values { hasher.combine(UInt64(value.bitPattern)) }
             }
         }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return hasher.hex
     }
 
     // MARK: Weights on disk

@@ -44,8 +44,7 @@ public enum PrunedInference {
                         return selection!.kept
                     })
             }
-            let logits = result.logits
-            let predicted = logits.indices.max { logits[$0] < logits[$1] || (logits[$0] == logits[$1] && $0 > $1) }!
+            let predicted = TinyVLM.predictedAnswers(Tensor(shape: [1, result.logits.count], values: result.logits))[0]
             let seconds = Double(prunerTime.components.seconds) + Double(prunerTime.components.attoseconds) * 1e-18
             return Answer(predicted: predicted, selection: selection!, prunerSeconds: seconds,
                           tokensPerLayer: result.cache.tokensPerLayer)

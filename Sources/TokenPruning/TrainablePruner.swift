@@ -45,13 +45,9 @@ public protocol TrainablePruner: TokenPruner, Module {
 extension TrainablePruner {
     /// 16 hex digits of the FNV-1a hash of `trainingIdentity`.
     public var configurationHash: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in trainingIdentity.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var hasher = FNV1a()
+        hasher.combine(trainingIdentity)
+        return hasher.hex
     }
 
     /// File name of the trained weights: `<name>-<hash>.safetensors`.

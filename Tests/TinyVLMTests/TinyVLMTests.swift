@@ -92,7 +92,7 @@ final class TinyVLMTests: XCTestCase {
             optimizer.step()
         }
         XCTAssertLessThan(last, 0.05 * first, "loss \(first) → \(last)")
-        let predictions = withoutGradient { SubstrateTrainer.argmax(model.answerLogits(fixed)) }
+        let predictions = withoutGradient { TinyVLM.predictedAnswers(model.answerLogits(fixed)) }
         XCTAssertEqual(predictions, fixed.answers)
     }
 
