@@ -71,7 +71,8 @@ enum ShippedPrunerWeights {
 }
 
 extension DiffPrunePruner {
-    /// Registry factory. Options: throttler, denoiser, scorer-depth, tau-start, tau-end, steps.
+    /// Registry factory. Options: throttler, denoiser, scorer-depth, tau-start, tau-end, steps, threshold
+    /// (inference only: the trained weights are shared with top-K inference).
     static func make(_ environment: inout PrunerEnvironment) throws -> any TokenPruner {
         var c = Configuration()
         c.training = try PrunerTrainingSettings(&environment)
@@ -80,6 +81,12 @@ extension DiffPrunePruner {
         c.scorerDepth = try environment.options.number("scorer-depth", default: c.scorerDepth, in: 1...8)
         c.temperatureStart = try environment.options.number("tau-start", default: c.temperatureStart, in: 0.01...100)
         c.temperatureEnd = try environment.options.number("tau-end", default: c.temperatureEnd, in: 0.01...100)
+        if let threshold = environment.options.string("threshold") {
+            guard let value = Float(threshold), value.isFinite else {
+                throw PrunerOptionError("threshold=\(threshold): expected a finite score (logit)")
+            }
+            c.threshold = value
+        }
         try environment.options.requireAllUsed(by: "diffprune")  // before any training
         let pruner = DiffPrunePruner(configuration: c, visionWidth: environment.model.configuration.visionWidth)
         try PrunerTraining.loadOrTrain(pruner, environment: environment)

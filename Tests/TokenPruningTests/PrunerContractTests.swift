@@ -76,6 +76,26 @@ final class PrunerContractTests: XCTestCase {
         }
     }
 
+    /// DiffPrune's threshold-inference mode keeps between 1 and the budget, the highest scores first.
+    func testDiffPruneThresholdModeKeepsAtMostTheBudget() throws {
+        func pruner(threshold: String) throws -> any TokenPruner {
+            let environment = PrunerEnvironment(model: Self.model, keepRatio: 1.0 / 9, seed: 3,
+                                                options: PrunerOptions(["steps": "2", "threshold": threshold]),
+                                                weightsCache: Self.cache)
+            return try PrunerRegistry.shared.make("diffprune", environment: environment)
+        }
+        let item = Self.suite.testItem(.counting, 2)
+        let topK = try run(try make("diffprune"), item, budget: 8).selection.kept
+        XCTAssertEqual(try run(try pruner(threshold: "-1e9"), item, budget: 8).selection.kept, topK)
+        let strict = try run(try pruner(threshold: "1e9"), item, budget: 8).selection.kept
+        XCTAssertEqual(strict.count, 1)
+        XCTAssertTrue(topK.contains(strict[0]))
+        let middle = try run(try pruner(threshold: "0"), item, budget: 8).selection.kept
+        XCTAssertTrue((1...8).contains(middle.count))
+        XCTAssertTrue(Set(middle).isSubset(of: Set(topK)))
+        XCTAssertThrowsError(try pruner(threshold: "nan"))
+    }
+
     func testInLLMPrunersProcessFewerTokensAfterTheirLayer() throws {
         let pruner = try make("attention-norm")
         guard case .insideLanguageModel(let layer) = pruner.location else { return XCTFail("not in-LLM") }

@@ -15,6 +15,9 @@ public final class DiffPrunePruner: TrainablePruner {
         /// Cosine-annealed temperature of the soft top-K, from `temperatureStart` to `temperatureEnd`.
         public var temperatureStart: Float = 2
         public var temperatureEnd: Float = 0.1
+        /// Inference by threshold instead of top-K: keep the tokens whose score exceeds this logit (at most
+        /// the budget, the highest first; at least the single best). Nil = fixed-K top-K, the method.
+        public var threshold: Float? = nil
         public var training = PrunerTrainingSettings()
         public init() {}
     }
@@ -22,6 +25,7 @@ public final class DiffPrunePruner: TrainablePruner {
     public let name: String
     public let location = PruningLocation.beforeLanguageModel
     public let configuration: Configuration
+    public var keepsExactBudget: Bool { configuration.threshold == nil }
     let scorer: TokenScorer
     let denoiser: Denoiser
 
@@ -50,8 +54,10 @@ public final class DiffPrunePruner: TrainablePruner {
     // MARK: Inference
 
     public func select(_ tokens: VisualTokens, budget: Int, context: PruningContext) throws -> Selection {
-        let scores = withoutGradient { scorer(tokens.features) }
-        return try Selection.topK(scores.values, budget: budget)
+        let scores = withoutGradient { scorer(tokens.features) }.values
+        guard let threshold = configuration.threshold else { return try Selection.topK(scores, budget: budget) }
+        let passing = max(1, min(budget, scores.filter { $0 > threshold }.count))
+        return try Selection.topK(scores, budget: passing)
     }
 
     // MARK: Training
