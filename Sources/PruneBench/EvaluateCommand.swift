@@ -30,6 +30,7 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         guard keepRatio > 0 && keepRatio <= 1 else { throw ValidationError("--keep-ratio must be in (0, 1], got \(keepRatio)") }
         if method == "none" && keepRatio < 1 { throw ValidationError("--keep-ratio below 1 needs a --method") }
+        if method == "none" && !options.isEmpty { throw ValidationError("--options need a --method") }
     }
 
     func run() throws {
