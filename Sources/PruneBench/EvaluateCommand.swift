@@ -46,11 +46,7 @@ struct EvaluateCommand: ParsableCommand {
         } else {
             var environment = PrunerEnvironment(model: model, keepRatio: keepRatio, seed: seed,
                                                 options: try PrunerOptions(parsing: options))
-            var training = ProgressLine("train \(method)", total: 1)
-            environment.progress = { step, steps, loss in
-                if step == 1 { training = ProgressLine("train \(method)", total: steps) }
-                training.update(step, detail: String(format: "loss %.3f", loss))
-            }
+            environment.progress = ProgressLine.training("train \(method)")
             let pruner = try PrunerRegistry.shared.make(method, environment: environment)
             var outcomes: [Evaluation.Outcome] = []
             for family in TaskFamily.allCases {

@@ -25,6 +25,15 @@ struct ProgressLine {
         StandardError.write(line + "\u{1B}[K" + (done >= total ? "\n" : ""))
     }
 
+    /// A progress callback for pruner training, `(step, steps, loss)`, drawing its own line.
+    static func training(_ label: String) -> (Int, Int, Float) -> Void {
+        var line: ProgressLine? = nil
+        return { step, steps, loss in
+            if line == nil { line = ProgressLine(label, total: steps) }
+            line!.update(step, detail: String(format: "loss %.3f", loss))
+        }
+    }
+
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)

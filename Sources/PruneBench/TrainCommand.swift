@@ -114,13 +114,9 @@ struct TrainPrunerCommand: ParsableCommand {
         let descriptor = try PrunerRegistry.shared.descriptor(named: name)
         guard descriptor.trainable else { throw ValidationError("'\(name)' has nothing to train") }
         let model = try BuiltInModel.load()
-        var line = ProgressLine("train \(name)", total: 1)
         var environment = PrunerEnvironment(model: model, keepRatio: keepRatio, seed: seed,
                                             options: try PrunerOptions(parsing: options), retrain: retrain)
-        environment.progress = { step, steps, loss in
-            if step == 1 { line = ProgressLine("train \(name)", total: steps) }
-            line.update(step, detail: String(format: "loss %.3f", loss))
-        }
+        environment.progress = ProgressLine.training("train \(name)")
         guard let pruner = try PrunerRegistry.shared.make(name, environment: environment) as? any TrainablePruner else {
             throw ValidationError("'\(name)' is not a trainable pruner")
         }

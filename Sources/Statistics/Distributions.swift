@@ -26,6 +26,16 @@ enum Distributions {
         k <= 0 ? 1 : (k > n ? 0 : gsl_cdf_binomial_Q(UInt32(k - 1), p, UInt32(n)))
     }
 
+    /// p-value from the two tail probabilities of a discrete (or resampled) null, `lower` = P(T ≤ t) and
+    /// `upper` = P(T ≥ t); two-sided doubles the smaller tail, capped at 1 (scipy's convention).
+    static func pValue(_ alternative: Alternative, lower: Double, upper: Double) -> Double {
+        switch alternative {
+        case .less: return lower
+        case .greater: return upper
+        case .twoSided: return min(1, 2 * min(lower, upper))
+        }
+    }
+
     /// p-value of a statistic with a symmetric continuous null, given its CDF and survival function.
     static func pValue(_ alternative: Alternative, cdf: Double, sf: Double, absoluteSF: Double) -> Double {
         switch alternative {

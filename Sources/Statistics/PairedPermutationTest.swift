@@ -66,11 +66,7 @@ public struct PairedPermutationTest: Sendable, Codable, Equatable {
         let adjustment = exact ? 0 : 1
         let pLess = Double(atMost + adjustment) / Double(total + adjustment)
         let pGreater = Double(atLeast + adjustment) / Double(total + adjustment)
-        switch alternative {
-        case .less: pValue = pLess
-        case .greater: pValue = pGreater
-        case .twoSided: pValue = min(1, 2 * min(pLess, pGreater))
-        }
+        pValue = Distributions.pValue(alternative, lower: pLess, upper: pGreater)
         self.alternative = alternative
         self.n = n
         self.statistic = observed

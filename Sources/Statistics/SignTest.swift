@@ -22,10 +22,6 @@ public struct SignTest: Sendable, Codable, Equatable {
         self.negativeCount = negative
         let lower = Distributions.binomialCDF(positive, p: 0.5, n: n)
         let upper = Distributions.binomialSurvivalFrom(positive, p: 0.5, n: n)
-        switch alternative {
-        case .less: pValue = lower
-        case .greater: pValue = upper
-        case .twoSided: pValue = min(1, 2 * min(lower, upper))
-        }
+        pValue = Distributions.pValue(alternative, lower: lower, upper: upper)
     }
 }

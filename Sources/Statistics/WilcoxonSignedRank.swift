@@ -77,11 +77,7 @@ public struct WilcoxonSignedRank: Sendable, Codable, Equatable {
             let distribution = try WilcoxonNullDistribution(n: nonZeroCount)
             let lower = distribution.cdf(Int(rPlus.rounded(.up)))
             let upper = distribution.survival(from: Int(rPlus.rounded(.down)))
-            switch alternative {
-            case .less: pValue = lower
-            case .greater: pValue = upper
-            case .twoSided: pValue = min(1, 2 * min(lower, upper))
-            }
+            pValue = Distributions.pValue(alternative, lower: lower, upper: upper)
         } else {
             let count = Double(ranked.count)
             var mean = count * (count + 1) / 4

@@ -1,3 +1,4 @@
+import Autograd
 import SyntheticVQA
 
 /// The architecture of the built-in VLM; stored as JSON beside its weights.
@@ -54,15 +55,10 @@ public struct TinyVLMConfiguration: Codable, Sendable, Equatable {
             maxQuestionTokens: 16)
     }
 
-    /// Prefill FLOPs of the language model for `tokens` tokens per layer (multiply-adds count 2):
-    /// projections and MLP `n·(8d² + 4·d·d_ff)`, attention scores and values `4n²d` (full square, as the
-    /// kernel computes it), plus the answer head on the last position.
+    /// Prefill FLOPs of the language model with `tokensPerLayer[l]` tokens in layer l: each layer's block
+    /// (`TransformerBlock.forwardFLOPs`) plus the answer head on the last position.
     public func prefillFLOPs(tokensPerLayer: [Int]) -> Double {
-        let d = Double(width), ff = Double(hidden)
-        let body = tokensPerLayer.reduce(0.0) { total, n in
-            let n = Double(n)
-            return total + n * (8 * d * d + 4 * d * ff) + 4 * n * n * d
-        }
-        return body + 2 * d * Double(answers)
+        tokensPerLayer.reduce(0.0) { $0 + TransformerBlock.forwardFLOPs(tokens: $1, width: width, hidden: hidden) }
+            + 2 * Double(width) * Double(answers)
     }
 }

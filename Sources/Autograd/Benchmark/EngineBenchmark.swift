@@ -5,12 +5,10 @@ public struct BenchmarkConfiguration: Sendable {
     public var width = 128, heads = 4, hidden = 512, layers = 4, tokens = 160, batch = 1
     public init() {}
 
-    /// Floating-point operations of one block's forward pass over `tokens` tokens, counting a
-    /// multiply-add as 2: `n·(8d² + 4·d·d_ff)` for the projections and MLP, `4n²d` for `QKᵀ` and `PV`
-    /// (computed in full; the causal mask zeroes probabilities, it does not skip work).
+    /// Floating-point operations of one block's forward pass over `tokens` tokens (see
+    /// `TransformerBlock.forwardFLOPs`).
     public func blockForwardFLOPs(tokens n: Int) -> Double {
-        let (n, d, f) = (Double(n), Double(width), Double(hidden))
-        return n * (8 * d * d + 4 * d * f) + 4 * n * n * d
+        TransformerBlock.forwardFLOPs(tokens: n, width: width, hidden: hidden)
     }
 }
 

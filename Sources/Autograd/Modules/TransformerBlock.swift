@@ -18,6 +18,14 @@ public final class TransformerBlock: Module {
         return AttentionResult(output: h + mlp(norm2(h)), probabilities: attended.probabilities)
     }
 
+    /// Floating-point operations of one forward pass over `tokens` tokens, counting a multiply-add as 2:
+    /// `n·(8d² + 4·d·d_ff)` for the projections and MLP, `4n²d` for `QKᵀ` and `PV` (computed in full; the
+    /// causal mask zeroes probabilities, it does not skip work).
+    public static func forwardFLOPs(tokens n: Int, width: Int, hidden: Int) -> Double {
+        let (n, d, f) = (Double(n), Double(width), Double(hidden))
+        return n * (8 * d * d + 4 * d * f) + 4 * n * n * d
+    }
+
     public func namedParameters() -> [NamedParameter] {
         norm1.namedParameters(prefix: "norm1") + attn.namedParameters(prefix: "attn")
             + norm2.namedParameters(prefix: "norm2") + mlp.namedParameters(prefix: "mlp")

@@ -77,7 +77,8 @@ public final class DiffPrunePruner: TrainablePruner {
         if configuration.throttler == .gumbelSTE {
             let noise = Tensor(shape: scores.shape, values: (0..<scores.count).map { _ in Float(random.gumbel()) })
             scores = scores + noise
-            hard = withoutGradient { Self.hardTopK(scores, k: k) }
+            // A non-finite score leaves the mask empty; the non-finite loss then stops training.
+            hard = withoutGradient { (try? Self.hardTopK(scores, k: k)) ?? Tensor(zeros: scores.shape) }
         }
         let alpha = LapSumTopK.membership(scores.reshaped([size, tokens]), k: k, temperature: temperature(progress))
         let throttled = configuration.throttler.apply(features, alpha: alpha, hard: hard, noise: random)
@@ -85,15 +86,13 @@ public final class DiffPrunePruner: TrainablePruner {
         return crossEntropy(logits: logits, targets: batch.answers)
     }
 
-    /// 0/1 mask `[rows, n]` of each row's `k` largest scores (ties to the lower index).
-    static func hardTopK(_ scores: Tensor, k: Int) -> Tensor {
+    /// 0/1 mask `[rows, n]` of each row's `k` largest scores (`Selection.topK`'s order: ties to the lower index).
+    static func hardTopK(_ scores: Tensor, k: Int) throws -> Tensor {
         let (rows, n) = (scores.shape[0], scores.shape[1])
+        let values = scores.values
         var mask = [Float](repeating: 0, count: rows * n)
-        scores.withUnsafeBufferPointer { s in
-            for row in 0..<rows {
-                let order = (0..<n).sorted { s[row * n + $0] > s[row * n + $1] || (s[row * n + $0] == s[row * n + $1] && $0 < $1) }
-                for i in order.prefix(k) { mask[row * n + i] = 1 }
-            }
+        for row in 0..<rows {
+            for i in try Selection.topK(Array(values[(row * n)..<((row + 1) * n)]), budget: k).kept { mask[row * n + i] = 1 }
         }
         return Tensor(shape: [rows, n], values: mask)
     }
