@@ -16,10 +16,12 @@ let package = Package(
         .library(name: "SyntheticVQA", targets: ["SyntheticVQA"]),
         .library(name: "TinyVLM", targets: ["TinyVLM"]),
         .library(name: "TokenPruning", targets: ["TokenPruning"]),
+        .library(name: "Comparison", targets: ["Comparison"]),
         .executable(name: "prune-bench", targets: ["PruneBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C libraries. GSL and OpenBLAS stay in separate targets: GSL's gsl_cblas.h and OpenBLAS's
@@ -40,11 +42,16 @@ let package = Package(
         .target(
             name: "TokenPruning", dependencies: ["TinyVLM", "Autograd", "Statistics", "SyntheticVQA"],
             resources: [.copy("Resources")], swiftSettings: numericFlags),
+        .target(
+            name: "Comparison",
+            dependencies: ["Statistics", "Autograd", "SyntheticVQA", "TinyVLM", "TokenPruning",
+                           .product(name: "Yams", package: "Yams")],
+            swiftSettings: numericFlags),
 
         .executableTarget(
             name: "PruneBench",
             dependencies: [
-                "Statistics", "Autograd", "SyntheticVQA", "TinyVLM", "TokenPruning",
+                "Statistics", "Autograd", "SyntheticVQA", "TinyVLM", "TokenPruning", "Comparison",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericFlags),
@@ -56,6 +63,7 @@ let package = Package(
         .testTarget(name: "SyntheticVQATests", dependencies: ["SyntheticVQA"]),
         .testTarget(name: "TinyVLMTests", dependencies: ["TinyVLM"]),
         .testTarget(name: "TokenPruningTests", dependencies: ["TokenPruning"]),
+        .testTarget(name: "ComparisonTests", dependencies: ["Comparison"]),
         .testTarget(name: "PruneBenchTests", dependencies: ["PruneBench"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Comparison
 import TokenPruning
 
 /// `prune-bench methods`: the registered pruners.

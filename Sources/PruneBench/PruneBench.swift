@@ -8,7 +8,8 @@ struct PruneBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune-bench",
         abstract: "Compare visual-token pruning strategies for vision-language models.",
-        subcommands: [StatsCommand.self, TasksCommand.self, MethodsCommand.self, TrainCommand.self, EvaluateCommand.self, BenchCommand.self])
+        subcommands: [CompareCommand.self, AblateCommand.self, MergeCommand.self, ReportCommand.self, EvaluateCommand.self,
+                      TrainCommand.self, BenchCommand.self, StatsCommand.self, TasksCommand.self, MethodsCommand.self])
 
     /// Bad input of any kind (unknown option, malformed CSV, invalid data) ends with exit code 2.
     static let inputErrorExitCode: Int32 = 2

@@ -1,3 +1,4 @@
+import Comparison
 import Statistics
 
 /// Picks the columns a test needs from a CSV table, runs the test, and lays its result out as the

@@ -12,10 +12,10 @@ enum BuiltInPruners {
             location: .beforeLanguageModel) { _ in RandomPruner() },
         PrunerDescriptor(
             name: "attention-norm", summary: "attention received from the question at an LLM layer (FastV; VATP with value-norm=true)",
-            location: .insideLanguageModel(afterLayer: 2), make: AttentionNormPruner.make),
+            location: .insideLanguageModel(afterLayer: 2), usesSeed: false, make: AttentionNormPruner.make),
         PrunerDescriptor(
             name: "topk", summary: "training-free top-K by a token score (default: L2 norm of the projected token)",
-            location: .beforeLanguageModel, make: TopKPruner.make),
+            location: .beforeLanguageModel, usesSeed: false, make: TopKPruner.make),
         PrunerDescriptor(
             name: "oracle", summary: "reference: the ground-truth relevant patches first, then random fill",
             location: .beforeLanguageModel, isReference: true) { _ in OraclePruner() },

@@ -6,7 +6,7 @@ public struct PrunerOptions: Sendable, Equatable {
 
     public init(_ values: [String: String] = [:]) { self.values = values }
 
-    /// Parses `key=value,key=value`.
+    /// Parses `key=value,key=value`; a key given twice is an error.
     public init(parsing text: String) throws {
         var values: [String: String] = [:]
         for pair in text.split(separator: ",") where !pair.isEmpty {
@@ -14,9 +14,16 @@ public struct PrunerOptions: Sendable, Equatable {
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw PrunerOptionError("'\(pair)' is not key=value")
             }
-            values[parts[0]] = parts[1]
+            guard values.updateValue(parts[1], forKey: parts[0]) == nil else {
+                throw PrunerOptionError("option '\(parts[0])' is given twice")
+            }
         }
         self.init(values)
+    }
+
+    /// `key=value` pairs sorted by key: one spelling per set of options.
+    public var canonical: String {
+        values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
     mutating func string(_ key: String) -> String? {

@@ -49,15 +49,19 @@ public struct PrunerDescriptor: Sendable {
     public let trainable: Bool
     /// A reference point (the oracle), reported apart from the methods.
     public let isReference: Bool
+    /// Whether its selections depend on the run seed (random choices, or training). A comparison runs a
+    /// seed-independent pruner once and reuses its results for every seed.
+    public let usesSeed: Bool
     public let make: @Sendable (inout PrunerEnvironment) throws -> any TokenPruner
 
     public init(name: String, summary: String, location: PruningLocation, trainable: Bool = false,
-                isReference: Bool = false, make: @escaping @Sendable (inout PrunerEnvironment) throws -> any TokenPruner) {
+                isReference: Bool = false, usesSeed: Bool = true, make: @escaping @Sendable (inout PrunerEnvironment) throws -> any TokenPruner) {
         self.name = name
         self.summary = summary
         self.location = location
         self.trainable = trainable
         self.isReference = isReference
+        self.usesSeed = usesSeed
         self.make = make
     }
 }

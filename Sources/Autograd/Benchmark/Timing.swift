@@ -3,9 +3,17 @@ public func medianMilliseconds(repeats: Int, warmup: Int, _ body: () -> Void) ->
     precondition(repeats >= 1 && warmup >= 0, "need at least one timed run")
     for _ in 0..<warmup { body() }
     let clock = ContinuousClock()
-    let times = (0..<repeats).map { _ in
-        let elapsed = clock.measure(body)
-        return Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
-    }.sorted()
-    return repeats % 2 == 1 ? times[repeats / 2] : (times[repeats / 2 - 1] + times[repeats / 2]) / 2
+    return median((0..<repeats).map { _ in 1e3 * clock.measure(body).seconds })
+}
+
+/// The median of `values` (the mean of the middle two for an even count); `values` must not be empty.
+public func median(_ values: [Double]) -> Double {
+    precondition(!values.isEmpty, "the median of nothing")
+    let sorted = values.sorted(), n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+}
+
+extension Duration {
+    /// The duration in seconds.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

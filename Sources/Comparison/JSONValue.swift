@@ -1,6 +1,6 @@
 /// A JSON value with object keys kept in insertion order, so command output reads in a stable,
 /// documented order. Non-finite numbers are written as `null` (JSON has no NaN or infinity).
-enum JSONValue {
+public enum JSONValue: Sendable {
     case number(Double)
     case integer(Int)
     case unsigned(UInt64)
@@ -10,7 +10,8 @@ enum JSONValue {
     case object([(String, JSONValue)])
     case null
 
-    var text: String {
+    /// Compact, on one line (what `--json` prints).
+    public var text: String {
         switch self {
         case .number(let value): return value.isFinite ? Self.format(value) : "null"
         case .integer(let value): return String(value)
@@ -21,6 +22,19 @@ enum JSONValue {
         case .array(let values): return "[" + values.map(\.text).joined(separator: ", ") + "]"
         case .object(let pairs):
             return "{" + pairs.map { Self.quote($0.0) + ": " + $0.1.text }.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// Indented two spaces per level, for files people read.
+    public func pretty(_ indent: String = "") -> String {
+        let inner = indent + "  "
+        switch self {
+        case .array(let values) where !values.isEmpty:
+            return "[\n" + values.map { inner + $0.pretty(inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .object(let pairs) where !pairs.isEmpty:
+            return "{\n" + pairs.map { inner + Self.quote($0.0) + ": " + $0.1.pretty(inner) }.joined(separator: ",\n")
+                + "\n" + indent + "}"
+        default: return text
         }
     }
 
@@ -52,5 +66,6 @@ enum JSONValue {
 }
 
 extension Optional where Wrapped == Double {
-    var json: JSONValue { map(JSONValue.number) ?? .null }
+    /// The number, or `null` when absent.
+    public var json: JSONValue { map(JSONValue.number) ?? .null }
 }

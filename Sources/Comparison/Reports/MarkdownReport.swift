@@ -1,0 +1,82 @@
+import SyntheticVQA
+
+/// `report.md`: headline table, per-task accuracy, significance in words and tables, what was run.
+enum MarkdownReport {
+    static func headlineTable(_ analysis: ComparisonAnalysis) -> String {
+        var lines = [
+            "| method | budget | accuracy % [95% CI] | retention % (lower bound) | prefill ms | speedup | FLOP speedup | speedup / FLOP speedup | pruner ms (% of prefill) | recall % |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in analysis.rows {
+            let name = row.isReference ? "\(row.method) (reference)" : row.method
+            lines.append("| \(name) | \(ReportFormat.budget(row)) | \(ReportFormat.accuracy(row.accuracy)) | "
+                         + "\(ReportFormat.percent(row.retention)) (\(ReportFormat.percent(row.retentionLow))) | "
+                         + "\(ReportFormat.number(row.prefillMilliseconds)) | \(ReportFormat.number(row.speedup))× | "
+                         + "\(ReportFormat.number(row.flopsSpeedup))× | \(ReportFormat.number(row.speedupEfficiency)) | "
+                         + "\(ReportFormat.number(row.prunerMilliseconds, digits: 3)) (\(ReportFormat.percent(row.prunerShare, digits: 2))) | "
+                         + "\(ReportFormat.percent(row.recall)) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func make(_ analysis: ComparisonAnalysis) -> String {
+        let plan = analysis.plan, manifest = analysis.manifest
+        var out: [String] = []
+        out.append("# PruneLab \(plan.kind.rawValue): \(plan.name)\n")
+        out.append("Built-in model `\(plan.model)` (\(plan.visualTokens) visual tokens, \(plan.configuration.layers)-layer language model), "
+                   + "\(plan.itemsPerFamily) test items per task family × \(TaskFamily.allCases.count) families, "
+                   + "seeds \(plan.seeds.map(String.init).joined(separator: ", ")). Commit `\(manifest.commit)`, \(manifest.date), "
+                   + "\(manifest.machine), \(manifest.threads) threads.\n")
+        out.append("## Headline\n")
+        out.append(headlineTable(analysis) + "\n")
+        out.append("""
+            Accuracy is the mean over task families (and seeds); its CI is a percentile bootstrap stratified by family. \
+            Retention is accuracy relative to the unpruned model, with a one-sided 95% lower bound. Prefill is the \
+            language model's prefill at batch 1 with the KV cache (median of \(plan.timing.items) items × \(plan.timing.repeats) \
+            runs after \(plan.timing.warmup) warm-up runs); speedup = unpruned prefill / pruned prefill; FLOP speedup = \
+            unpruned FLOPs / pruned FLOPs. Pruner time (scoring, selection) is timed apart from the prefill. Recall is the \
+            share of the ground-truth relevant patches among the kept tokens.\n
+            """)
+        let inLLM = analysis.rows.filter { abs($0.equivalentTokens - Double($0.keepTokens)) > 0.5 && $0.method != MethodSpec.unprunedLabel }
+        if !inLLM.isEmpty {
+            out.append("Pruning inside the language model costs more than its budget suggests; equivalent before-LLM token counts: "
+                       + inLLM.map { "\($0.method) at \(ReportFormat.fraction($0.keepRatio)): \(ReportFormat.number($0.equivalentTokens, digits: 1))" }
+                           .joined(separator: "; ") + ".\n")
+        }
+        out.append("![accuracy vs speedup](pareto.svg)\n")
+        out.append("## Significance\n")
+        out.append(Findings.statements(analysis).map { "- " + $0 }.joined(separator: "\n") + "\n")
+        out.append("| budget | a | b | a − b (points) [95% CI] | McNemar p (Holm) | Wilcoxon p (Holm) |")
+        out.append("|---|---|---|---|---|---|")
+        for comparison in analysis.comparisons where comparison.test == "mcnemar_exact" && comparison.seed == nil {
+            let wilcoxon = analysis.comparisons.first {
+                $0.test == "wilcoxon" && $0.a == comparison.a && $0.b == comparison.b && $0.keepRatio == comparison.keepRatio
+            }
+            let d = comparison.difference
+            out.append("| \(ReportFormat.fraction(comparison.keepRatio)) | \(comparison.a) | \(comparison.b) | "
+                       + "\(ReportFormat.number(100 * d.mean, digits: 1)) [\(ReportFormat.number(d.low.map { 100 * $0 }, digits: 1)), "
+                       + "\(ReportFormat.number(d.high.map { 100 * $0 }, digits: 1))] | "
+                       + "\(ReportFormat.pValue(comparison.pValue)) (\(ReportFormat.pValue(comparison.pValueHolm))) | "
+                       + (wilcoxon.map { "\(ReportFormat.pValue($0.pValue)) (\(ReportFormat.pValue($0.pValueHolm)))" } ?? "–") + " |")
+        }
+        out.append("\nHolm's adjustment runs over every comparison of the run that uses the same test; per-seed McNemar tests "
+                   + "are in `summary.json`.\n")
+        out.append("![critical difference diagram](cd.svg)\n")
+        out.append("## Per task (accuracy %)\n")
+        let families = TaskFamily.allCases
+        out.append("| method | budget | " + families.map(\.rawValue).joined(separator: " | ") + " |")
+        out.append("|---|---|" + families.map { _ in "---|" }.joined())
+        for row in analysis.rows {
+            out.append("| \(row.method) | \(ReportFormat.fraction(row.keepRatio)) | "
+                       + row.perTask.map { ReportFormat.percent($0) }.joined(separator: " | ") + " |")
+        }
+        out.append("\n## Methods\n")
+        for method in plan.methods {
+            out.append("- `\(method.label)`: pruner `\(method.pruner)`" + (method.options.isEmpty ? "" : " with `\(method.options)`")
+                       + (method.usesSeed ? "" : " (seed-independent: run once)") + (method.isReference ? " — reference, not tested" : ""))
+        }
+        out.append("\nFiles: `summary.json` (everything above, machine-readable), `results.csv` (per unit and task), "
+                   + "`report.tex` (LaTeX tables), `pareto.svg`, `cd.svg`, `index.html`. Rebuild with `prune-bench report DIR`.\n")
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,98 @@
+import Autograd
+import Foundation
+import SyntheticVQA
+import TinyVLM
+import TokenPruning
+
+/// Evaluates one unit: every test item of the plan through the pruned model (accuracy, relevant-patch
+/// recall, FLOPs), then a separate timing pass on a few items, one at a time.
+public struct UnitEvaluator {
+    public let model: TinyVLM
+    public let suite: TaskSuite
+    /// The plan's test items, families in `TaskFamily.allCases` order.
+    public let items: [VQAItem]
+    /// Threads evaluating items side by side (results do not depend on it).
+    public var workers: Int
+    /// Items whose visual tokens are computed in one batched vision-encoder pass.
+    public var chunkSize = 32
+    /// Where timings are taken, for the manifest.
+    public var machine = RunManifest.machineDescription
+
+    public init(model: TinyVLM, suite: TaskSuite, itemsPerFamily: Int, workers: Int = BLAS.threadCount) {
+        self.model = model
+        self.suite = suite
+        self.items = TaskFamily.allCases.flatMap { family in (0..<itemsPerFamily).map { suite.testItem(family, $0) } }
+        self.workers = workers
+    }
+
+    /// Runs `unit` with `pruner` (nil: the unpruned model) keeping `budget` visual tokens; `progress`
+    /// gets the number of items done.
+    public func evaluate(_ unit: ComparisonUnit, pruner: (any TokenPruner)?, budget: Int,
+                         timing: ComparisonPlan.Timing, progress: (Int) -> Void = { _ in }) throws -> UnitResult {
+        let families = TaskFamily.allCases
+        var correct = [UInt8](repeating: UInt8(ascii: "0"), count: items.count)
+        var recall = families.map { _ in UnitResult.Recall(sum: 0, items: 0) }
+        var flops = 0.0
+        var tokensPerLayer = [Double](repeating: 0, count: model.configuration.layers)
+        for start in stride(from: 0, to: items.count, by: chunkSize) {
+            let chunk = Array(items[start..<min(items.count, start + chunkSize)])
+            let tokens = try visualTokens(chunk)
+            let answers = try Concurrently.map(chunk.count, workers: workers) { index in
+                try PrunedInference.answer(model: model, pruner: pruner, tokens: tokens[index], item: chunk[index],
+                                           suite: suite, budget: budget, seed: unit.seed)
+            }
+            for (offset, (item, answer)) in zip(chunk, answers).enumerated() {
+                if suite.vocabulary.answers[answer.predicted] == item.answer { correct[start + offset] = UInt8(ascii: "1") }
+                let family = families.firstIndex(of: item.family)!
+                if !item.relevantPatches.isEmpty {
+                    let kept = Set(answer.selection.kept)
+                    recall[family].sum += Double(item.relevantPatches.filter(kept.contains).count) / Double(item.relevantPatches.count)
+                    recall[family].items += 1
+                }
+                flops += model.configuration.prefillFLOPs(tokensPerLayer: answer.tokensPerLayer)
+                for (layer, count) in answer.tokensPerLayer.enumerated() { tokensPerLayer[layer] += Double(count) }
+            }
+            progress(start + chunk.count)
+        }
+        let count = Double(items.count)
+        return UnitResult(unit: unit, keepTokens: budget, correct: String(decoding: correct, as: UTF8.self),
+                          recall: recall, flops: flops / count, tokensPerLayer: tokensPerLayer.map { $0 / count },
+                          timing: try time(unit, pruner: pruner, budget: budget, timing: timing))
+    }
+
+    /// Visual tokens of each item, from one batched pass of the vision encoder and projector.
+    func visualTokens(_ chunk: [VQAItem]) throws -> [VisualTokens] {
+        let layout = suite.layout
+        let pixels = try Concurrently.map(chunk.count, workers: workers) { chunk[$0].scene.render(layout).patches(layout) }
+        let patches = Tensor(shape: [chunk.count, layout.patchCount, layout.patchDimension], values: Array(pixels.joined()))
+        let visual = withoutGradient { model.visualTokens(patches) }
+        return (0..<chunk.count).map { index in
+            func row(_ tensor: Tensor) -> Tensor {
+                tensor.sliced(axis: 0, index..<(index + 1)).reshaped([layout.patchCount, tensor.shape[2]])
+            }
+            return withoutGradient { VisualTokens(features: row(visual.features), projected: row(visual.projected)) }
+        }
+    }
+
+    /// Median prefill and pruner times over `timing.items` items spread evenly over the split, each run
+    /// `timing.warmup` times untimed and `timing.repeats` times timed, one item at a time.
+    func time(_ unit: ComparisonUnit, pruner: (any TokenPruner)?, budget: Int,
+              timing: ComparisonPlan.Timing) throws -> UnitResult.Timing {
+        let count = min(timing.items, items.count)
+        let chosen = (0..<count).map { items[$0 * items.count / count] }
+        var prefill: [Double] = [], pruning: [Double] = []
+        for item in chosen {
+            let tokens = try visualTokens([item])[0]
+            for run in 0..<(timing.warmup + timing.repeats) {
+                let answer = try PrunedInference.answer(model: model, pruner: pruner, tokens: tokens, item: item,
+                                                        suite: suite, budget: budget, seed: unit.seed)
+                if run >= timing.warmup {
+                    prefill.append(1e3 * answer.prefillSeconds)
+                    pruning.append(1e3 * answer.prunerSeconds)
+                }
+            }
+        }
+        return .init(prefillMilliseconds: median(prefill), prunerMilliseconds: median(pruning), samples: prefill.count,
+                     threads: BLAS.threadCount, machine: machine)
+    }
+}
