@@ -7,7 +7,9 @@ APT_PACKAGES  = libgsl-dev libopenblas-dev pkg-config
 
 .PHONY: deps build test report bench clean
 BIN           = .build/release/prune-bench
-REPORT_DIR    = Reports/substrate
+# The default comparison runs here (resumable: an interrupted `make report` continues where it stopped)
+# and is then copied to Reports/default, which is committed.
+REPORT_RUN    = .build/reports/default
 
 ## deps: install the C libraries (GSL, OpenBLAS) and pkg-config with apt-get when they are missing.
 deps:
@@ -33,16 +35,15 @@ test: deps
 	  sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/' | \
 	  awk '{ print "tests: " ($$1 - $$2) " passed, " $$2 " failed" }'
 
-## report: the built-in model's report: task samples, accuracy unpruned / random / oracle at 1/9 of the
-## visual tokens, and the prefill benchmark. (The full pruner comparison replaces this with `compare`.)
+## report: the default comparison on the built-in model (every pruner at keep ratios 1/3, 2/9, 1/9, three seeds,
+## the full test split) into Reports/default, plus example task images in Reports/samples.
 report: build
-	mkdir -p $(REPORT_DIR)
 	$(BIN) tasks --samples Reports/samples --per-family 1 --scale 3
-	$(BIN) evaluate --json > $(REPORT_DIR)/evaluate-unpruned.json
-	$(BIN) evaluate --method random --keep-ratio 0.111 --json > $(REPORT_DIR)/evaluate-random-0.111.json
-	$(BIN) evaluate --method oracle --keep-ratio 0.111 --json > $(REPORT_DIR)/evaluate-oracle-0.111.json
-	$(BIN) bench prefill --json > $(REPORT_DIR)/bench-prefill.json
-	@echo "make report: wrote $(REPORT_DIR)/ and Reports/samples/"
+	@$(BIN) compare --preset default --out $(REPORT_RUN) --resume || { \
+	  echo "make report: if $(REPORT_RUN) holds a run of an older model or grid, remove it and run make report again"; exit 1; }
+	$(BIN) bench prefill --json > $(REPORT_RUN)/bench-prefill.json
+	rm -rf Reports/default && mkdir -p Reports && cp -R $(REPORT_RUN) Reports/default
+	@echo "make report: wrote Reports/default/ (open Reports/default/index.html) and Reports/samples/"
 
 ## bench: the engine's benchmarks as JSON.
 bench: build

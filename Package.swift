@@ -56,6 +56,12 @@ let package = Package(
             ],
             swiftSettings: numericFlags),
 
+        .plugin(
+            name: "ComparePruners",
+            capability: .command(
+                intent: .custom(verb: "compare-pruners", description: "Build prune-bench in release and run its comparison into Reports/"),
+                permissions: [.writeToPackageDirectory(reason: "The comparison writes its report into Reports/")])),
+
         .testTarget(
             name: "StatisticsTests", dependencies: ["Statistics"],
             resources: [.copy("Fixtures")]),

@@ -97,12 +97,22 @@ struct PrefillBench: ParsableCommand {
         _ = options.prepare()
         let model = try BenchmarkModel.load()
         let c = model.configuration
-        let timings = try ModelBenchmark.prefill(model, visualTokens: tokenCounts, repeats: options.repeats, warmup: options.warmup)
+        // The unpruned prefill is always timed: every speedup is relative to it.
+        let counts = tokenCounts.contains(c.visualTokens) ? tokenCounts : tokenCounts + [c.visualTokens]
+        let timings = try ModelBenchmark.prefill(model, visualTokens: counts, repeats: options.repeats, warmup: options.warmup)
+        let full = timings.first { $0.tokens == c.visualTokens }!
+        let results = timings.map { t -> PrefillReport.Result in
+            let speedup = full.medianMilliseconds / t.medianMilliseconds, flopsSpeedup = full.flops / t.flops
+            return .init(tokens: t.tokens, median_ms: t.medianMilliseconds, gflops: t.gigaflopsPerSecond, flops: t.flops,
+                         speedup: speedup, flops_speedup: flopsSpeedup, speedup_efficiency: speedup / flopsSpeedup)
+        }
         let report = PrefillReport(
             config: .init(d_model: c.width, layers: c.layers, heads: c.heads, d_ff: c.hidden),
-            threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup,
-            results: timings.map { .init(tokens: $0.tokens, median_ms: $0.medianMilliseconds, gflops: $0.gigaflopsPerSecond) })
-        let lines = timings.map { String(format: "  visual tokens %4d  %9.3f ms  %7.1f GFLOP/s", $0.tokens, $0.medianMilliseconds, $0.gigaflopsPerSecond) }
+            threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup, results: results)
+        let lines = results.map {
+            String(format: "  visual tokens %4d  %8.3f ms  %6.1f GFLOP/s  %6.1f MFLOP  speedup %5.2f×  FLOP speedup %5.2f×  ratio %4.2f",
+                   $0.tokens, $0.median_ms, $0.gflops, $0.flops! / 1e6, $0.speedup!, $0.flops_speedup!, $0.speedup_efficiency!)
+        }
         try options.emit(report, human: (["built-in model prefill (batch 1, KV cache), \(c.layers) layers, d=\(c.width), \(BLAS.threadCount) threads (median of \(options.repeats))"] + lines).joined(separator: "\n"))
     }
 
@@ -113,7 +123,8 @@ struct PrefillBench: ParsableCommand {
         let report = PrefillReport(
             config: .init(d_model: configuration.width, layers: layers, heads: configuration.heads, d_ff: configuration.hidden),
             threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup,
-            results: timings.map { .init(tokens: $0.tokens, median_ms: $0.medianMilliseconds, gflops: $0.gigaflopsPerSecond) })
+            results: timings.map { .init(tokens: $0.tokens, median_ms: $0.medianMilliseconds, gflops: $0.gigaflopsPerSecond,
+                                         flops: $0.flops, speedup: nil, flops_speedup: nil, speedup_efficiency: nil) })
         let lines = timings.map { String(format: "  tokens %5d  %9.3f ms  %7.1f GFLOP/s", $0.tokens, $0.medianMilliseconds, $0.gigaflopsPerSecond) }
         try options.emit(report, human: (["prefill, \(layers) layers, d=\(configuration.width), \(configuration.heads) heads, d_ff=\(configuration.hidden), \(BLAS.threadCount) threads (median of \(options.repeats))"] + lines).joined(separator: "\n"))
     }
@@ -206,7 +217,12 @@ struct SgemmBench: ParsableCommand {
 /// `bench prefill --json` output.
 struct PrefillReport: Encodable {
     struct Config: Encodable { let d_model, layers, heads, d_ff: Int }
-    struct Result: Encodable { let tokens: Int, median_ms: Double, gflops: Double }
+    /// Speedups are relative to the unpruned prefill (model only): measured, from FLOPs, and their ratio.
+    struct Result: Encodable {
+        let tokens: Int, median_ms: Double, gflops: Double
+        let flops: Double?
+        let speedup, flops_speedup, speedup_efficiency: Double?
+    }
     let config: Config
     let threads, repeats, warmup: Int
     let results: [Result]

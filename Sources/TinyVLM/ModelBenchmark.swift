@@ -32,7 +32,7 @@ public enum ModelBenchmark {
             }
             if let failure { throw failure }
             let flops = configuration.prefillFLOPs(tokensPerLayer: Array(repeating: n + question.count, count: configuration.layers))
-            return BenchmarkTiming(tokens: n, medianMilliseconds: ms, gigaflopsPerSecond: flops / ms / 1e6)
+            return BenchmarkTiming(tokens: n, medianMilliseconds: ms, flops: flops)
         }
     }
 

@@ -16,13 +16,16 @@ public struct BenchmarkConfiguration: Sendable {
 public struct BenchmarkTiming: Sendable {
     public let tokens: Int
     public let medianMilliseconds: Double
-    public let gigaflopsPerSecond: Double
+    /// Floating-point operations of one timed run, from the architecture.
+    public let flops: Double
 
-    public init(tokens: Int, medianMilliseconds: Double, gigaflopsPerSecond: Double) {
+    public init(tokens: Int, medianMilliseconds: Double, flops: Double) {
         self.tokens = tokens
         self.medianMilliseconds = medianMilliseconds
-        self.gigaflopsPerSecond = gigaflopsPerSecond
+        self.flops = flops
     }
+
+    public var gigaflopsPerSecond: Double { flops / medianMilliseconds / 1e6 }
 }
 
 /// The engine's benchmarks: prefill through a block stack, one training step, and a large sgemm.
@@ -41,7 +44,7 @@ public enum EngineBenchmark {
                 withoutGradient { _ = stack(x, causal: true) }
             }
             let flops = Double(configuration.layers) * configuration.blockForwardFLOPs(tokens: n)
-            return BenchmarkTiming(tokens: n, medianMilliseconds: ms, gigaflopsPerSecond: flops / ms / 1e6)
+            return BenchmarkTiming(tokens: n, medianMilliseconds: ms, flops: flops)
         }
     }
 
@@ -62,7 +65,7 @@ public enum EngineBenchmark {
             optimizer.step()
         }
         let flops = 3 * Double(configuration.batch) * configuration.blockForwardFLOPs(tokens: configuration.tokens)
-        return BenchmarkTiming(tokens: configuration.tokens, medianMilliseconds: ms, gigaflopsPerSecond: flops / ms / 1e6)
+        return BenchmarkTiming(tokens: configuration.tokens, medianMilliseconds: ms, flops: flops)
     }
 
     /// GFLOP/s of a `size`³ product through `matmul` and through a direct `cblas_sgemm` call on the same
