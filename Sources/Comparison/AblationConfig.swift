@@ -59,6 +59,9 @@ public struct AblationConfig: Sendable, Equatable {
             throw fail("unknown key '\(unknown)' (known: \(Self.keys.sorted().joined(separator: ", ")))")
         }
         name = try Self.string(root["name"], "name") ?? defaultName
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
+            throw fail("name '\(name)' names the output directory: letters, digits, '-', '_' and '.' only")
+        }
         let method = try Self.string(root["method"], "method")
         keepRatios = try Self.numbers(root["keep_ratios"], "keep_ratios") ?? ComparisonPreset.default.keepRatios
         seeds = try Self.integer(root["seeds"], "seeds") ?? ComparisonPreset.default.seeds
@@ -113,12 +116,25 @@ public struct AblationConfig: Sendable, Equatable {
         case let mapping as [String: Any]:
             return try mapping.keys.sorted().map { key in
                 let entry = mapping[key]!
-                guard entry is String || entry is NSNumber || entry is Int || entry is Double || entry is Bool else {
+                guard let text = Self.scalarText(entry) else {
                     throw ComparisonError.invalidConfig("variant '\(variant)': option '\(key)' must be a scalar")
                 }
-                return "\(key)=\(entry)"
+                return "\(key)=\(text)"
             }.joined(separator: ",")
         default: throw ComparisonError.invalidConfig("variant '\(variant)': 'options' must be a mapping or key=value text")
+        }
+    }
+
+    /// A YAML or JSON scalar as option text. Checked by exact type, because on Linux an NSNumber 1 also
+    /// casts to Bool: JSON's true/false arrive as NSNumber's boolean subclass.
+    private static func scalarText(_ value: Any) -> String? {
+        switch value {
+        case let text as String: return text
+        case _ where type(of: value) == Bool.self: return "\(value as! Bool)"
+        case _ where type(of: value) == Int.self || type(of: value) == Double.self: return "\(value)"
+        case let number as NSNumber:
+            return type(of: number) == type(of: NSNumber(value: true)) ? "\(number.boolValue)" : number.stringValue
+        default: return nil
         }
     }
 }

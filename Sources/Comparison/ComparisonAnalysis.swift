@@ -42,15 +42,23 @@ public struct ComparisonAnalysis: Sendable {
         public var isReference: Bool
     }
 
+    /// The paired tests of a comparison.
+    public enum Test: String, Sendable {
+        /// McNemar's exact test on per-item correctness, pooled over seeds or of one seed.
+        case mcnemarExact = "mcnemar_exact"
+        /// The Wilcoxon signed-rank test over task × seed blocks of accuracy.
+        case wilcoxon
+    }
+
     public struct Comparison: Sendable {
         public var a: String
         public var b: String
         public var keepRatio: Double
-        /// `mcnemar_exact` (pooled over seeds, or of one `seed`) or `wilcoxon` (over seeds × task families).
-        public var test: String
+        public var test: Test
         public var seed: UInt64?
         public var pValue: Double
-        /// Holm-adjusted across every comparison of the run that uses the same test.
+        /// Holm-adjusted within its family: the comparisons of the same budget that use the same test
+        /// (pooled and per-seed McNemar tests are separate families).
         public var pValueHolm: Double
         /// Accuracy of a minus b, with a 95% paired bootstrap CI stratified by task family.
         public var difference: Estimate
@@ -76,15 +84,12 @@ public struct ComparisonAnalysis: Sendable {
     /// Significance level of every statement in words.
     public let alpha = 0.05
 
-    private let results: [ComparisonUnit: UnitResult]
-
     /// Analyses a complete run; missing units are an error.
     public init(plan: ComparisonPlan, manifest: RunManifest, results: [ComparisonUnit: UnitResult]) throws {
         let missing = plan.units.filter { results[$0] == nil }.count
         guard missing == 0 else { throw ComparisonError.incomplete(missing: missing, total: plan.units.count) }
         self.plan = plan
         self.manifest = manifest
-        self.results = results
         let unpruned = results[plan.units[0]]!
         var rows = [try Self.row(MethodSpec.unprunedLabel, 1, runs: [unpruned], unpruned: unpruned, plan: plan, isReference: false)]
         for ratio in plan.keepRatios {
@@ -104,6 +109,14 @@ public struct ComparisonAnalysis: Sendable {
 
     public var unprunedRow: Row { rows[0] }
 
+    /// The comparison of `a` with `b` at `ratio` by `test` (pooled over seeds for McNemar).
+    public func comparison(_ a: String, _ b: String, _ ratio: Double, _ test: Test) -> Comparison? {
+        comparisons.first { $0.a == a && $0.b == b && $0.keepRatio == ratio && $0.test == test && $0.seed == nil }
+    }
+
+    /// The pooled McNemar comparisons, in order: the headline significance results.
+    public var pooledComparisons: [Comparison] { comparisons.filter { $0.test == .mcnemarExact && $0.seed == nil } }
+
     /// Methods tested for significance (every method but references such as the oracle).
     public var testedMethods: [MethodSpec] { plan.methods.filter { !$0.isReference } }
 
@@ -116,9 +129,14 @@ public struct ComparisonAnalysis: Sendable {
         }
     }
 
-    static func familyLabels(_ plan: ComparisonPlan, copies: Int = 1) -> [Int] {
-        let one = TaskFamily.allCases.indices.flatMap { [Int](repeating: $0, count: plan.itemsPerFamily) }
-        return [[Int]](repeating: one, count: copies).flatMap { $0 }
+    /// Each item's task family, in plan order: the bootstrap's strata.
+    static func familyLabels(_ plan: ComparisonPlan) -> [Int] {
+        TaskFamily.allCases.indices.flatMap { [Int](repeating: $0, count: plan.itemsPerFamily) }
+    }
+
+    /// Per item, the mean of its outcomes over several runs (seeds).
+    static func itemMeans(_ runs: [[Double]]) -> [Double] {
+        (0..<runs[0].count).map { item in runs.reduce(0) { $0 + $1[item] } / Double(runs.count) }
     }
 
     /// Accuracy per task family of one run's outcomes.
@@ -132,15 +150,16 @@ public struct ComparisonAnalysis: Sendable {
         let perSeed = runs.map { familyAccuracies($0.outcomes, plan) }
         let taskMeans = TaskFamily.allCases.indices.map { family in perSeed.map { $0[family] }.reduce(0, +) / Double(runs.count) }
         let accuracy = taskMeans.reduce(0, +) / Double(taskMeans.count)
-        let pooled = runs.flatMap(\.outcomes)
-        let strata = familyLabels(plan, copies: runs.count)
+        // Items are the sampling unit: each item's outcome is averaged over the seeds before resampling.
+        let perItem = itemMeans(runs.map(\.outcomes))
+        let strata = familyLabels(plan)
         let path = ["report", method, String(ratio)]
-        let interval = try? Bootstrap.mean(pooled, strata: strata, method: .percentile, resamples: plan.bootstrapResamples,
+        let interval = try? Bootstrap.mean(perItem, strata: strata, method: .percentile, resamples: plan.bootstrapResamples,
                                            path: path + ["accuracy"])
         let unprunedAccuracy = unpruned.outcomes.reduce(0, +) / Double(unpruned.outcomes.count)
         let retentionBound = unprunedAccuracy > 0 ? try? Bootstrap.interval(
-            columns: [pooled, [[Double]](repeating: unpruned.outcomes, count: runs.count).flatMap { $0 }], strata: strata,
-            method: .percentile, confidence: 0.90, resamples: plan.bootstrapResamples, path: path + ["retention"]) {
+            columns: [perItem, unpruned.outcomes], strata: strata, method: .percentile, confidence: 0.90,
+            resamples: plan.bootstrapResamples, path: path + ["retention"]) {
                 $0[1] > 0 ? $0[0] / $0[1] : 0
             } : nil
         let recallSums = runs.flatMap(\.recall)
@@ -199,35 +218,38 @@ public struct ComparisonAnalysis: Sendable {
                 let seeds = usesSeed ? plan.seeds : [plan.seeds[0]]
                 let first = seeds.map { outcomes(a, ratio, seed: $0, plan: plan, results: results) }
                 let second = seeds.map { outcomes(b, ratio, seed: $0, plan: plan, results: results) }
+                // Resampled by item (outcomes averaged over the seeds), stratified by task family.
                 let difference = try? Bootstrap.meanDifference(
-                    first.flatMap { $0 }, second.flatMap { $0 }, strata: familyLabels(plan, copies: seeds.count),
+                    itemMeans(first), itemMeans(second), strata: familyLabels(plan),
                     method: .percentile, resamples: plan.bootstrapResamples, path: ["report", "difference", a, b, String(ratio)])
                 let firstCorrect: Double = first.flatMap { $0 }.reduce(0, +)
                 let secondCorrect: Double = second.flatMap { $0 }.reduce(0, +)
                 let pairs = Double(seeds.count * first[0].count)
                 let estimate = Estimate(mean: (firstCorrect - secondCorrect) / pairs, low: difference?.low, high: difference?.high)
-                func add(_ test: String, seed: UInt64? = nil, _ p: Double, note: String? = nil) {
+                func add(_ test: Test, seed: UInt64? = nil, _ p: Double, note: String? = nil) {
                     comparisons.append(Comparison(a: a, b: b, keepRatio: ratio, test: test, seed: seed, pValue: p,
                                                   pValueHolm: p, difference: estimate, note: note))
                 }
-                add("mcnemar_exact", try McNemarTest(first.flatMap { $0 }, second.flatMap { $0 }).pValue)
+                add(.mcnemarExact, try McNemarTest(first.flatMap { $0 }, second.flatMap { $0 }).pValue)
                 if seeds.count > 1 {
                     for (index, seed) in seeds.enumerated() {
-                        add("mcnemar_exact", seed: seed, try McNemarTest(first[index], second[index]).pValue)
+                        add(.mcnemarExact, seed: seed, try McNemarTest(first[index], second[index]).pValue)
                     }
                 }
                 let blocks = zip(first, second).flatMap { x, y in
                     zip(familyAccuracies(x, plan), familyAccuracies(y, plan)).map { $0 - $1 }
                 }
                 if blocks.allSatisfy({ $0 == 0 }) {
-                    add("wilcoxon", 1, note: "no task × seed block differs")
+                    add(.wilcoxon, 1, note: "no task × seed block differs")
                 } else {
-                    add("wilcoxon", try WilcoxonSignedRank(differences: blocks).pValue)
+                    add(.wilcoxon, try WilcoxonSignedRank(differences: blocks).pValue)
                 }
             }
         }
-        // Holm within each family: the pooled McNemar tests, the per-seed ones, the Wilcoxon tests.
-        let families = Dictionary(grouping: comparisons.indices) { "\(comparisons[$0].test) \(comparisons[$0].seed == nil)" }
+        // Holm within each family: per budget, the pooled McNemar tests, the per-seed ones, the Wilcoxon tests.
+        let families = Dictionary(grouping: comparisons.indices) {
+            "\(comparisons[$0].keepRatio) \(comparisons[$0].test) \(comparisons[$0].seed == nil)"
+        }
         for indices in families.values {
             let adjusted = try MultipleComparisons.adjust(indices.map { comparisons[$0].pValue }, method: .holm)
             for (index, p) in zip(indices, adjusted) { comparisons[index].pValueHolm = p }

@@ -75,7 +75,7 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
                     "the reference method '\(reference)' is not among the compared methods")
         try require(!keepRatios.isEmpty, "no keep ratios")
         for ratio in keepRatios {
-            try require(ratio > 0 && ratio < 1, "keep ratio \(ratio) is outside (0, 1)")
+            try require(ratio > 0 && ratio <= 1, "keep ratio \(ratio) is outside (0, 1]")
         }
         try require(Set(keepTokens).count == keepRatios.count,
                     "keep ratios \(keepRatios.map { "\($0)" }.joined(separator: ", ")) give repeated token budgets \(keepTokens)")

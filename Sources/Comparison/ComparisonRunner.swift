@@ -47,8 +47,7 @@ public struct ComparisonRunner {
         let units = try pending(shard: shard)
         guard !units.isEmpty else { return }
         let suite = TaskSuite(layout: model.configuration.layout, seed: 0)
-        var evaluator = UnitEvaluator(model: model, suite: suite, itemsPerFamily: plan.itemsPerFamily, workers: workers)
-        evaluator.workers = workers
+        let evaluator = UnitEvaluator(model: model, suite: suite, itemsPerFamily: plan.itemsPerFamily, workers: workers)
         let clock = ContinuousClock()
         for (index, unit) in units.enumerated() {
             events(.unitStarted(unit, index: index, of: units.count))

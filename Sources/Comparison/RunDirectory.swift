@@ -37,9 +37,14 @@ public struct RunDirectory: Sendable {
                 throw ComparisonError.invalidResults("\(url.path) already holds this run; pass --resume to continue it, or choose another --out")
             }
         } else {
+            let existing = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+            guard existing.isEmpty else {
+                throw ComparisonError.invalidResults("\(url.path) exists and is not a run directory; choose another --out")
+            }
             try write(plan, to: planURL)
         }
         try FileManager.default.createDirectory(at: unitsURL, withIntermediateDirectories: true)
+        try removeInterruptedWrites()
         if !FileManager.default.fileExists(atPath: manifestURL.path) { try write(RunManifest.current(), to: manifestURL) }
     }
 
@@ -48,7 +53,7 @@ public struct RunDirectory: Sendable {
         let expected = Set(plan.units)
         let files = (try? FileManager.default.contentsOfDirectory(at: unitsURL, includingPropertiesForKeys: nil)) ?? []
         var results: [ComparisonUnit: UnitResult] = [:]
-        for file in files where file.pathExtension == "json" {
+        for file in files where file.pathExtension == "json" && !file.lastPathComponent.hasPrefix(".") {
             let result = try decode(UnitResult.self, from: file)
             guard expected.contains(result.unit), file.deletingPathExtension().lastPathComponent == result.unit.key else {
                 throw ComparisonError.invalidResults("\(file.path) is not a unit of this run's plan")
@@ -57,6 +62,14 @@ public struct RunDirectory: Sendable {
             results[result.unit] = result
         }
         return results
+    }
+
+    /// Deletes the temporary files an atomic write leaves when the process is killed mid-write (their
+    /// names start with a dot; results never do).
+    func removeInterruptedWrites() throws {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: unitsURL.path)) ?? [] where name.hasPrefix(".") {
+            try FileManager.default.removeItem(at: unitsURL.appendingPathComponent(name))
+        }
     }
 
     /// Stores a finished unit.
@@ -89,11 +102,16 @@ public struct RunDirectory: Sendable {
 
     static func check(_ result: UnitResult, plan: ComparisonPlan, file: URL) throws {
         let families = TaskFamily.allCases.count
+        let timing = result.timing
         guard result.correct.utf8.count == plan.itemsPerFamily * families, result.recall.count == families,
               result.correct.utf8.allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "1") }),
+              result.recall.allSatisfy({ $0.items >= 0 && $0.items <= plan.itemsPerFamily && $0.sum >= 0 && $0.sum <= Double($0.items) + 1e-9 }),
               result.keepTokens == plan.budget(result.unit.keepRatio),
               result.flops.isFinite, result.flops > 0,
-              result.timing.prefillMilliseconds.isFinite, result.timing.prunerMilliseconds.isFinite else {
+              result.tokensPerLayer.count == plan.configuration.layers,
+              result.tokensPerLayer.allSatisfy({ $0.isFinite && $0 >= 1 }),
+              timing.prefillMilliseconds.isFinite, timing.prefillMilliseconds > 0,
+              timing.prunerMilliseconds.isFinite, timing.prunerMilliseconds >= 0 else {
             throw ComparisonError.invalidResults("\(file.path) does not match the plan (item count, budget or values)")
         }
     }

@@ -12,10 +12,14 @@ public enum RunMerger {
             throw ComparisonError.invalidResults("\(source.url.path) holds no run (no plan.json)")
         }
         let plan = try first.readPlan()
-        for source in sources.dropFirst() where try source.readPlan() != plan {
-            throw ComparisonError.invalidResults(
-                "\(source.url.path) is a run of another configuration than \(first.url.path) (plan \(try source.readPlan().fingerprint) vs \(plan.fingerprint))")
+        for source in sources.dropFirst() {
+            let other = try source.readPlan()
+            guard other == plan else {
+                throw ComparisonError.invalidResults(
+                    "\(source.url.path) is a run of another configuration than \(first.url.path) (plan \(other.fingerprint) vs \(plan.fingerprint))")
+            }
         }
+        let manifest = try first.readManifest()
         if target.hasPlan, try target.readPlan() != plan {
             throw ComparisonError.invalidResults("\(target.url.path) already holds a run of another configuration")
         }
@@ -38,7 +42,7 @@ public enum RunMerger {
         }
         if !target.hasPlan {
             try target.write(plan, to: target.planURL)
-            try target.write(try first.readManifest(), to: target.manifestURL)
+            try target.write(manifest, to: target.manifestURL)
         }
         for result in incoming { try target.store(result) }
         return merged.count

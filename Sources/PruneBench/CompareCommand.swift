@@ -15,7 +15,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Comma-separated pruners (default: every registered one; see 'prune-bench methods').")
     var methods: String?
 
-    @Option(help: "Comma-separated keep ratios in (0, 1) (default: the preset's, e.g. 0.333,0.222,0.111).")
+    @Option(help: "Comma-separated keep ratios in (0, 1] (default: the preset's, e.g. 0.333,0.222,0.111).")
     var keepRatios: String?
 
     @Option(help: "Number of seeds, 0..N-1 (default: the preset's).")
@@ -37,8 +37,8 @@ struct CompareCommand: ParsableCommand {
     func ratios() throws -> [Double] {
         guard let keepRatios else { return preset.keepRatios }
         return try keepRatios.split(separator: ",", omittingEmptySubsequences: false).map { text in
-            guard let ratio = Double(text.trimmingCharacters(in: .whitespaces)), ratio > 0, ratio < 1 else {
-                throw ValidationError("--keep-ratios: '\(text)' is not a ratio in (0, 1)")
+            guard let ratio = Double(text.trimmingCharacters(in: .whitespaces)), ratio > 0, ratio <= 1 else {
+                throw ValidationError("--keep-ratios: '\(text)' is not a ratio in (0, 1]")
             }
             return ratio
         }
@@ -46,7 +46,8 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let model = try runOptions.loadModel()
-        let names = methods.map { $0.split(separator: ",").map(String.init) } ?? PrunerRegistry.shared.names
+        let names = methods.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? PrunerRegistry.shared.names
         let plan = try ComparisonPlan(
             kind: .comparison, name: preset.rawValue, methods: try names.map { try MethodSpec(pruner: $0) },
             keepRatios: try ratios(), seeds: (0..<UInt64(seeds ?? preset.seeds)).map { $0 },

@@ -58,7 +58,6 @@ struct RunProgress {
     private var unit = ""
     private var index = 0, count = 0
     private var training: ProgressLine?
-    private let start = Date()
 
     mutating func handle(_ event: ComparisonRunner.Event) {
         switch event {

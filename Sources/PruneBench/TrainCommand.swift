@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autograd
 import Foundation
 import SyntheticVQA
 import TinyVLM
@@ -106,13 +107,18 @@ struct TrainPrunerCommand: ParsableCommand {
     @Option(help: "Also copy the trained weights into this directory (e.g. the shipped resources).")
     var out: String?
 
+    @Option(help: "Engine threads (default: all processors). The weights do not depend on it.")
+    var threads: Int?
+
     func validate() throws {
         guard keepRatio > 0 && keepRatio < 1 else { throw ValidationError("--keep-ratio must be in (0, 1), got \(keepRatio)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
     }
 
     func run() throws {
         let descriptor = try PrunerRegistry.shared.descriptor(named: name)
         guard descriptor.trainable else { throw ValidationError("'\(name)' has nothing to train") }
+        if let threads { BLAS.setThreadCount(threads) }
         let model = try BuiltInModel.load()
         var environment = PrunerEnvironment(model: model, keepRatio: keepRatio, seed: seed,
                                             options: try PrunerOptions(parsing: options), retrain: retrain)

@@ -53,3 +53,14 @@ final class AblationConfigTests: XCTestCase {
         }
     }
 }
+
+extension AblationConfigTests {
+    func testBooleanAndNumberOptionsReadTheSameFromYAMLAndJSON() throws {
+        let yaml = try parse("method: attention-norm\nvariants:\n  - name: a\n    options: {value-norm: true, layer: 1}\n")
+        let json = try parse(#"{"method": "attention-norm", "variants": [{"name": "a", "options": {"value-norm": true, "layer": 1}}]}"#,
+                             extension: "json")
+        XCTAssertEqual(yaml.variants[0].options, "layer=1,value-norm=true")
+        XCTAssertEqual(json.variants[0].options, "layer=1,value-norm=true")
+        XCTAssertThrowsError(try parse("name: ../escape\nmethod: topk\nvariants:\n  - name: a\n"))
+    }
+}

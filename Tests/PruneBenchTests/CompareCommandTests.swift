@@ -41,7 +41,7 @@ final class CompareCommandTests: XCTestCase {
     private func units(_ run: String) throws -> [String: NSDictionary] {
         let folder = URL(fileURLWithPath: path(run)).appendingPathComponent("units")
         var units: [String: NSDictionary] = [:]
-        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".json") && !file.hasPrefix(".") {
             var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(file))) as? [String: Any])
             object["timing"] = nil
             units[file] = object as NSDictionary
@@ -117,7 +117,10 @@ final class CompareCommandTests: XCTestCase {
         try process.run()
         let unitsFolder = path("killed/units")
         let deadline = Date().addingTimeInterval(120)
-        while (try? FileManager.default.contentsOfDirectory(atPath: unitsFolder).count) ?? 0 < 3 && Date() < deadline {
+        func finished() -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: unitsFolder)) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.count
+        }
+        while finished() < 3 && Date() < deadline {
             usleep(20_000)
         }
         kill(process.processIdentifier, SIGKILL)

@@ -61,7 +61,7 @@ func serialSgemm(
     Parallel.configured
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
-        for row in 0..<m { for col in 0..<n { c[row * ldc + col] *= beta } }
+        for row in 0..<m { for col in 0..<n { c[row * ldc + col] = beta == 0 ? 0 : c[row * ldc + col] * beta } }
         return
     }
     cblas_sgemm(

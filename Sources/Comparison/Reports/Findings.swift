@@ -12,8 +12,7 @@ enum Findings {
         for ratio in analysis.plan.keepRatios {
             guard let sample = analysis.row(analysis.plan.reference, ratio) else { continue }
             let budget = ReportFormat.budget(sample)
-            for comparison in analysis.comparisons where comparison.keepRatio == ratio && comparison.test == "mcnemar_exact"
-                && comparison.seed == nil {
+            for comparison in analysis.pooledComparisons where comparison.keepRatio == ratio {
                 let d = comparison.difference
                 let points = String(format: "%+.1f points", 100 * d.mean)
                 let interval = d.low.map { low in String(format: " (95%% CI %+.1f to %+.1f)", 100 * low, 100 * (d.high ?? low)) } ?? ""
@@ -21,9 +20,7 @@ enum Findings {
                 let verdict = significant
                     ? "significant (McNemar, Holm-adjusted p = \(ReportFormat.pValue(comparison.pValueHolm)))"
                     : "not significant (McNemar, Holm-adjusted p = \(ReportFormat.pValue(comparison.pValueHolm)))"
-                let wilcoxon = analysis.comparisons.first {
-                    $0.keepRatio == ratio && $0.a == comparison.a && $0.b == comparison.b && $0.test == "wilcoxon"
-                }
+                let wilcoxon = analysis.comparison(comparison.a, comparison.b, ratio, .wilcoxon)
                 let agreement = wilcoxon.map { w in
                     (w.pValueHolm < alpha) == significant ? "; the Wilcoxon test over task × seed blocks agrees"
                         : "; the Wilcoxon test over task × seed blocks does not (Holm p = \(ReportFormat.pValue(w.pValueHolm)))"

@@ -16,7 +16,7 @@ enum LaTeXReport {
         out += ["\\bottomrule", "\\end{tabular}", "", "% Significance (McNemar exact pooled over seeds; Holm-adjusted)",
                 "\\begin{tabular}{lllrrr}", "\\toprule",
                 "Budget & A & B & A $-$ B (points) & $p$ & $p_\\mathrm{Holm}$ \\\\", "\\midrule"]
-        for c in analysis.comparisons where c.test == "mcnemar_exact" && c.seed == nil {
+        for c in analysis.pooledComparisons {
             out.append("\(ReportFormat.fraction(c.keepRatio)) & \(escape(c.a)) & \(escape(c.b)) & "
                        + "\(ReportFormat.number(100 * c.difference.mean, digits: 1)) & \(latexNumber(c.pValue)) & \(latexNumber(c.pValueHolm)) \\\\")
         }

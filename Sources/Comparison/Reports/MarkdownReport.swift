@@ -34,7 +34,7 @@ enum MarkdownReport {
             Retention is accuracy relative to the unpruned model, with a one-sided 95% lower bound. Prefill is the \
             language model's prefill at batch 1 with the KV cache (median of \(plan.timing.items) items × \(plan.timing.repeats) \
             runs after \(plan.timing.warmup) warm-up runs); speedup = unpruned prefill / pruned prefill; FLOP speedup = \
-            unpruned FLOPs / pruned FLOPs. Pruner time (scoring, selection) is timed apart from the prefill. Recall is the \
+            unpruned FLOPs / pruned FLOPs of the language model (the pruner's own work is not in the FLOPs). Pruner time (scoring, selection) is timed apart from the prefill. Recall is the \
             share of the ground-truth relevant patches among the kept tokens.\n
             """)
         let inLLM = analysis.rows.filter { abs($0.equivalentTokens - Double($0.keepTokens)) > 0.5 && $0.method != MethodSpec.unprunedLabel }
@@ -48,10 +48,8 @@ enum MarkdownReport {
         out.append(Findings.statements(analysis).map { "- " + $0 }.joined(separator: "\n") + "\n")
         out.append("| budget | a | b | a − b (points) [95% CI] | McNemar p (Holm) | Wilcoxon p (Holm) |")
         out.append("|---|---|---|---|---|---|")
-        for comparison in analysis.comparisons where comparison.test == "mcnemar_exact" && comparison.seed == nil {
-            let wilcoxon = analysis.comparisons.first {
-                $0.test == "wilcoxon" && $0.a == comparison.a && $0.b == comparison.b && $0.keepRatio == comparison.keepRatio
-            }
+        for comparison in analysis.pooledComparisons {
+            let wilcoxon = analysis.comparison(comparison.a, comparison.b, comparison.keepRatio, .wilcoxon)
             let d = comparison.difference
             out.append("| \(ReportFormat.fraction(comparison.keepRatio)) | \(comparison.a) | \(comparison.b) | "
                        + "\(ReportFormat.number(100 * d.mean, digits: 1)) [\(ReportFormat.number(d.low.map { 100 * $0 }, digits: 1)), "
@@ -59,8 +57,10 @@ enum MarkdownReport {
                        + "\(ReportFormat.pValue(comparison.pValue)) (\(ReportFormat.pValue(comparison.pValueHolm))) | "
                        + (wilcoxon.map { "\(ReportFormat.pValue($0.pValue)) (\(ReportFormat.pValue($0.pValueHolm)))" } ?? "–") + " |")
         }
-        out.append("\nHolm's adjustment runs over every comparison of the run that uses the same test; per-seed McNemar tests "
-                   + "are in `summary.json`.\n")
+        out.append("\nMcNemar's exact test pools the paired per-item outcomes of all seeds (a seed-independent method's single "
+                   + "run is paired with each seed of the other); per-seed McNemar tests are in `summary.json`. The CI of a − b "
+                   + "is a paired bootstrap over items (each item's outcome averaged over seeds), stratified by task family. "
+                   + "Holm's adjustment runs within each budget over the comparisons that use the same test.\n")
         out.append("![critical difference diagram](cd.svg)\n")
         out.append("## Per task (accuracy %)\n")
         let families = TaskFamily.allCases

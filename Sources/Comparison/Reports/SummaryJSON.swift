@@ -45,7 +45,7 @@ enum SummaryJSON {
         }
         let comparisons: [JSONValue] = analysis.comparisons.map { c in
             .object([
-                ("a", .string(c.a)), ("b", .string(c.b)), ("keep_ratio", .number(c.keepRatio)), ("test", .string(c.test)),
+                ("a", .string(c.a)), ("b", .string(c.b)), ("keep_ratio", .number(c.keepRatio)), ("test", .string(c.test.rawValue)),
                 ("seed", c.seed.map(JSONValue.unsigned) ?? .null), ("pvalue", .number(c.pValue)),
                 ("pvalue_holm", .number(c.pValueHolm)), ("difference", estimate(c.difference)),
                 ("significant", .bool(c.pValueHolm < analysis.alpha)), ("note", c.note.map(JSONValue.string) ?? .null),
