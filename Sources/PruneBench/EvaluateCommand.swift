@@ -25,6 +25,12 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Directory with model.safetensors and config.json (default: the built-in model).")
     var weights: String?
 
+    @Option(help: "Comma-separated families to evaluate (default: all).")
+    var families: String?
+
+    @Option(help: "Evaluate only the first N test items per family (0: all).")
+    var limit: Int = 0
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -32,6 +38,7 @@ struct EvaluateCommand: ParsableCommand {
         guard keepRatio > 0 && keepRatio <= 1 else { throw ValidationError("--keep-ratio must be in (0, 1], got \(keepRatio)") }
         if method == "none" && keepRatio < 1 { throw ValidationError("--keep-ratio below 1 needs a --method") }
         if method == "none" && !options.isEmpty { throw ValidationError("--options need a --method") }
+        guard limit >= 0 else { throw ValidationError("--limit must not be negative, got \(limit)") }
     }
 
     func run() throws {
@@ -39,19 +46,27 @@ struct EvaluateCommand: ParsableCommand {
         let suite = TaskSuite(layout: model.configuration.layout, seed: 0)
         let tokens = model.configuration.visualTokens
         let budget = max(1, Int((keepRatio * Double(tokens)).rounded()))
-        let total = TaskFamily.allCases.count * suite.testItemsPerFamily
+        let chosen = try families.map { list in
+            try list.split(separator: ",").map { name in
+                guard let family = TaskFamily(rawValue: String(name)) else { throw ValidationError("unknown family \(name)") }
+                return family
+            }
+        } ?? TaskFamily.allCases
+        let perFamily = limit > 0 ? min(limit, suite.testItemsPerFamily) : suite.testItemsPerFamily
+        let split = { (family: TaskFamily) in (0..<perFamily).map { suite.testItem(family, $0) } }
+        let total = chosen.count * perFamily
         var line = ProgressLine("evaluate \(method) @ \(budget)/\(tokens)", total: total)
         let evaluation: Evaluation
         if method == "none" {
-            evaluation = Evaluation.run(model, suite: suite) { done, _ in line.update(done) }
+            evaluation = Evaluation.run(model, suite: suite, items: chosen.flatMap(split)) { done, _ in line.update(done) }
         } else {
             var environment = PrunerEnvironment(model: model, keepRatio: keepRatio, seed: seed,
                                                 options: try PrunerOptions(parsing: options))
             environment.progress = ProgressLine.training("train \(method)")
             let pruner = try PrunerRegistry.shared.make(method, environment: environment)
             var outcomes: [Evaluation.Outcome] = []
-            for family in TaskFamily.allCases {
-                for item in suite.testSplit(family) {
+            for family in chosen {
+                for item in split(family) {
                     let answer = try PrunedInference.answer(model: model, pruner: pruner, item: item, suite: suite,
                                                             budget: budget, seed: seed)
                     let predicted = suite.vocabulary.answers[answer.predicted]

@@ -36,6 +36,30 @@ struct TrainSubstrateCommand: ParsableCommand {
     @Option(help: "Peak learning rate.")
     var learningRate: Float = SubstrateTrainer.Settings().peakLearningRate
 
+    @Option(help: "Weight of the grounding (pointer) loss (0: off).")
+    var pointerWeight: Float = SubstrateTrainer.Settings().pointerWeight
+
+    @Option(help: "Language-model layers whose attention the grounding loss supervises, comma-separated.")
+    var pointerLayers: String = SubstrateTrainer.Settings().pointerLayers.map(String.init).joined(separator: ",")
+
+    @Option(help: "Supervised attention heads of the grounding loss (1 or 2).")
+    var pointerHeads: Int = SubstrateTrainer.Settings().pointerHeads
+
+    @Flag(inversion: .prefixedNo, help: "Point the last layer's head 1 at the answer's option word (multiple choice).")
+    var textPointer = SubstrateTrainer.Settings().textPointer
+
+    @Flag(help: "Probe each patch's grid row and column from the vision features (training aid).")
+    var probePositions = SubstrateTrainer.Settings().probePositions
+
+    @Option(help: "Weight of the per-patch attribute loss.")
+    var attributeWeight: Float = SubstrateTrainer.Settings().attributeWeight
+
+    @Option(help: "Warm-up steps (capped at a tenth of the steps).")
+    var warmup: Int = SubstrateTrainer.Settings().warmupSteps
+
+    @Option(help: "Share of post-curriculum batches with dropped background.")
+    var dropoutShare: Double = SubstrateTrainer.Settings().dropoutShare
+
     @Option(help: "Also save the model every N steps to <checkpoints>/step-N (0: never).")
     var checkpointEvery: Int = 0
 
@@ -48,13 +72,28 @@ struct TrainSubstrateCommand: ParsableCommand {
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        let layers = TinyVLMConfiguration.standard.layers
+        for field in pointerLayers.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let layer = Int(field), (0..<layers).contains(layer) else {
+                throw ValidationError("--pointer-layers: '\(field)' is not a layer in 0...\(layers - 1)")
+            }
+        }
+        guard (1...2).contains(pointerHeads) else { throw ValidationError("--pointer-heads must be 1 or 2, got \(pointerHeads)") }
+        guard pointerWeight >= 0 && attributeWeight >= 0 else { throw ValidationError("loss weights must not be negative") }
     }
 
     func run() throws {
         var settings = SubstrateTrainer.Settings()
         settings.steps = steps
         settings.batchSize = batchSize
-        settings.warmupSteps = min(settings.warmupSteps, max(1, steps / 10))
+        settings.warmupSteps = min(warmup, max(1, steps / 10))
+        settings.pointerWeight = pointerWeight
+        settings.pointerLayers = pointerLayers.split(separator: ",").compactMap { Int($0) }
+        settings.attributeWeight = attributeWeight
+        settings.pointerHeads = pointerHeads
+        settings.textPointer = textPointer
+        settings.probePositions = probePositions
+        settings.dropoutShare = dropoutShare
         settings.curriculumShare = curriculum
         settings.peakLearningRate = learningRate
         if let families {

@@ -10,9 +10,12 @@ final class AttributeProbe: Module {
     static let classes = [ObjectColour.allCases.count + 1, ObjectShape.allCases.count + 1,
                           ObjectSize.allCases.count + 1, 10 + 1]
     let head: Linear
+    /// Optional row/column probe (`positions`): every patch's grid row and column from its features.
+    let positionHead: Linear?
 
-    init(width: Int, using source: inout some RandomSource) {
+    init(width: Int, positions: Int? = nil, using source: inout some RandomSource) {
         head = Linear(inputs: width, outputs: Self.classes.reduce(0, +), using: &source)
+        positionHead = positions.map { Linear(inputs: width, outputs: 2 * $0, using: &source) }
     }
 
     /// Mean cross-entropy over the four attributes of every patch; `features` `[batch, N, width]`.
@@ -38,8 +41,19 @@ final class AttributeProbe: Module {
             total = total.map { $0 + term } ?? term
             start += count
         }
+        if let positionHead {
+            let side = layout.patchesPerSide
+            let positionLogits = positionHead(features.reshaped([batch * tokens, width]))
+            let rows = (0..<(batch * tokens)).map { ($0 % tokens) / side }
+            let columns = (0..<(batch * tokens)).map { ($0 % tokens) % side }
+            let term = crossEntropy(logits: positionLogits.sliced(axis: 1, 0..<side), targets: rows)
+                + crossEntropy(logits: positionLogits.sliced(axis: 1, side..<(2 * side)), targets: columns)
+            return (total! + term * 0.5) / Float(Self.classes.count + 1)
+        }
         return total! / Float(Self.classes.count)
     }
 
-    func namedParameters() -> [NamedParameter] { head.namedParameters(prefix: "head") }
+    func namedParameters() -> [NamedParameter] {
+        head.namedParameters(prefix: "head") + (positionHead?.namedParameters(prefix: "position_head") ?? [])
+    }
 }

@@ -38,7 +38,12 @@ public struct Evaluation: Sendable {
     /// Evaluates the unpruned `model` on the test split of `families`, in batches.
     public static func run(_ model: TinyVLM, suite: TaskSuite, families: [TaskFamily] = TaskFamily.allCases,
                            batchSize: Int = 50, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> Evaluation {
-        let items = families.flatMap(suite.testSplit)
+        run(model, suite: suite, items: families.flatMap(suite.testSplit), batchSize: batchSize, progress: progress)
+    }
+
+    /// Evaluates the unpruned `model` on the given test items, in batches.
+    public static func run(_ model: TinyVLM, suite: TaskSuite, items: [VQAItem], batchSize: Int = 50,
+                           progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> Evaluation {
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(items.count)
         for start in stride(from: 0, to: items.count, by: batchSize) {

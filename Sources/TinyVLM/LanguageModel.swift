@@ -9,6 +9,8 @@ public final class LanguageModel: Module {
     public let layers: [TransformerBlock]
     public let norm: LayerNorm
     public let head: Linear
+    /// Fixed 2D sinusoidal encodings added to the learned positions (not a parameter), if configured.
+    let fixedPositions: Tensor?
 
     init(_ configuration: TinyVLMConfiguration, using source: inout some RandomSource) {
         let c = configuration
@@ -20,12 +22,20 @@ public final class LanguageModel: Module {
         }
         norm = LayerNorm(width: c.width)
         head = Linear(inputs: c.width, outputs: c.answers, using: &source)
+        fixedPositions = c.sinusoidalTable(width: c.width, rows: c.maxPositions)
     }
 
     public func namedParameters() -> [NamedParameter] {
         tokenEmbedding.namedParameters(prefix: "token_embedding") + positions.namedParameters(prefix: "positions")
             + layers.enumerated().flatMap { $1.namedParameters(prefix: "layers.\($0)") }
             + norm.namedParameters(prefix: "norm") + head.namedParameters(prefix: "head")
+    }
+
+    /// Position vectors for `ids`: learned rows plus the fixed sinusoidal ones.
+    func positionRows(_ ids: [Int]) -> Tensor {
+        let learned = positions(ids)
+        guard let fixedPositions else { return learned }
+        return learned + fixedPositions.gathered(ids, axis: 0)
     }
 
     /// Position id of question token `j`: after every visual position, whatever was pruned.
@@ -46,9 +56,9 @@ public final class LanguageModel: Module {
         let questionLength = questions[0].count
         precondition(questions.allSatisfy { $0.count == questionLength }, "questions must be padded to one length")
         precondition(questionLength <= configuration.maxQuestionTokens, "question longer than the position table")
-        let visualIn = visual + positions(visualPositions.flatMap { $0 }).reshaped([batch, kept, width])
+        let visualIn = visual + positionRows(visualPositions.flatMap { $0 }).reshaped([batch, kept, width])
         let text = tokenEmbedding(questions.flatMap { $0 }).reshaped([batch, questionLength, width])
-            + positions((0..<questionLength).map(questionPosition))
+            + positionRows((0..<questionLength).map(questionPosition))
         var x = concat([visualIn, text], axis: 1)
         let mask = keep.map { concat([$0, Tensor(repeating: 1, shape: [batch, questionLength])], axis: 1) }
         for layer in layers { x = layer(x, causal: true, keep: mask).output }
@@ -56,6 +66,56 @@ public final class LanguageModel: Module {
         let last = questionLengths.enumerated().map { b, length in b * sequence + kept + length - 1 }
         let finals = norm(x.reshaped([batch * sequence, width]).gathered(last, axis: 0))
         return head(finals)
+    }
+
+    /// `answerLogits` that also returns, for each layer in `pointerLayers`, the log attention
+    /// probabilities `[batch, sequence]` of head `pointerHead` from each item's last question token over
+    /// the keys it can see (training-only grounding supervision; same computation as the real attention
+    /// head, recomputed differentiably). The key index of visual token `i` is `i`.
+    public func answerLogitsWithPointers(visual: Tensor, visualPositions: [[Int]], questions: [[Int]],
+                                         questionLengths: [Int], pointerLayers: Set<Int>, pointerHeads: [Int],
+                                         textPointer: (layer: Int, head: Int)? = nil)
+        -> (logits: Tensor, pointers: [[Tensor]], text: Tensor?) {
+        let batch = visual.shape[0], kept = visual.shape[1], width = configuration.width
+        let questionLength = questions[0].count
+        let visualIn = visual + positionRows(visualPositions.flatMap { $0 }).reshaped([batch, kept, width])
+        let text = tokenEmbedding(questions.flatMap { $0 }).reshaped([batch, questionLength, width])
+            + positionRows((0..<questionLength).map(questionPosition))
+        var x = concat([visualIn, text], axis: 1)
+        let sequence = kept + questionLength
+        let last = questionLengths.enumerated().map { b, length in b * sequence + kept + length - 1 }
+        let headWidth = width / configuration.heads
+        var visible = [Float](repeating: 0, count: batch * sequence)
+        for (b, length) in questionLengths.enumerated() { for j in 0..<(kept + length) { visible[b * sequence + j] = 1 } }
+        let mask = Tensor(shape: [batch, 1, sequence], values: visible)
+        var pointers: [[Tensor]] = []
+        var textPointerResult: Tensor? = nil
+        for (index, layer) in layers.enumerated() {
+            if let textPointer, textPointer.layer == index {
+                let h = layer.norm1(x)
+                let columns = (textPointer.head * headWidth)..<((textPointer.head + 1) * headWidth)
+                let query = layer.attn.wq(h.reshaped([batch * sequence, width]).gathered(last, axis: 0))
+                    .sliced(axis: 1, columns).reshaped([batch, 1, headWidth])
+                let key = layer.attn.wk(h).sliced(axis: 2, columns)
+                let scores = matmul(query, key, transposeB: true) * (1 / Float(headWidth).squareRoot())
+                textPointerResult = logSoftmax(scores, mask: .boolean(mask)).reshaped([batch, sequence])
+            }
+            if pointerLayers.contains(index) {
+                let h = layer.norm1(x)
+                let queries = layer.attn.wq(h.reshaped([batch * sequence, width]).gathered(last, axis: 0))
+                let keys = layer.attn.wk(h)
+                pointers.append(pointerHeads.map { pointerHead in
+                    let columns = (pointerHead * headWidth)..<((pointerHead + 1) * headWidth)
+                    let query = queries.sliced(axis: 1, columns).reshaped([batch, 1, headWidth])
+                    let key = keys.sliced(axis: 2, columns)
+                    let scores = matmul(query, key, transposeB: true) * (1 / Float(headWidth).squareRoot())
+                    return logSoftmax(scores, mask: .boolean(mask)).reshaped([batch, sequence])
+                })
+            }
+            x = layer(x, causal: true).output
+        }
+        let finals = norm(x.reshaped([batch * sequence, width]).gathered(last, axis: 0))
+        return (head(finals), pointers, textPointerResult)
     }
 
     // MARK: Prefill (batch 1, KV cache)
@@ -101,7 +161,7 @@ public final class LanguageModel: Module {
             throw TinyVLMError.invalidPruningLayer(pruning.layer, layers: layers.count)
         }
         var positionIDs = visualPositions + (0..<question.count).map(questionPosition)
-        var x = concat([visual, tokenEmbedding(question)], axis: 0) + positions(positionIDs)
+        var x = concat([visual, tokenEmbedding(question)], axis: 0) + positionRows(positionIDs)
         var visualCount = visualPositions.count
         var cache = KVCache()
         var requestedAttention: Tensor? = nil

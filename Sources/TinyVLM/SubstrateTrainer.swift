@@ -16,7 +16,7 @@ import SyntheticVQA
 ///   stay in distribution, as they do for large VLMs.
 public struct SubstrateTrainer {
     public struct Settings: Codable, Sendable {
-        public var steps = 6_000
+        public var steps = 7_500
         public var batchSize = 16
         public var peakLearningRate: Float = 2e-3
         public var warmupSteps = 300
@@ -28,6 +28,17 @@ public struct SubstrateTrainer {
         public var curriculumShare = 0.3
         /// Weight of the per-patch attribute loss (see `AttributeProbe`; 0 turns it off).
         public var attributeWeight: Float = 0.5
+        /// Weight of the grounding loss: the last question token's attention (head `pointerHead` of each
+        /// layer in `pointerLayers`) should fall on the patches of the objects the question is about.
+        public var pointerWeight: Float = 1
+        public var pointerLayers: [Int] = [1, 2]
+        /// Supervised heads: 1 (head 0 on every relevant patch) or 2 (heads 0 and 1 on the first and
+        /// second object of two-object questions).
+        public var pointerHeads = 2
+        /// Also point the last layer's head 1 at the option word of a multiple-choice answer.
+        public var textPointer = true
+        /// Also make the probe predict each patch's grid row and column from its vision features.
+        public var probePositions = false
         /// Families trained on, cycled through batch slots.
         public var families = TaskFamily.allCases
         public init() {}
@@ -49,7 +60,9 @@ public struct SubstrateTrainer {
     /// Trains `model` for `settings.steps` steps.
     public func train(_ model: TinyVLM, progress: Progress = { _, _, _ in }) {
         var source = GaussianStream(RandomStream(seed: seed, path: ["substrate", "probe"]))
-        let probe = AttributeProbe(width: model.configuration.visionWidth, using: &source)
+        let probe = AttributeProbe(width: model.configuration.visionWidth,
+                                   positions: settings.probePositions ? model.configuration.patchesPerSide : nil,
+                                   using: &source)
         let parameters = model.trainableParameters() + probe.namedParameters(prefix: "probe")
         let optimizer = AdamW(parameters: parameters, learningRate: settings.peakLearningRate,
                               weightDecay: settings.weightDecay,
@@ -60,8 +73,17 @@ public struct SubstrateTrainer {
         for step in 0..<settings.steps {
             let (batch, items) = self.batchWithItems(step)
             let features = model.vision(batch.patches)
-            let logits = model.answerLogits(projected: model.projector(features), batch)
+            let logits: Tensor
+            var pointerLoss: Tensor? = nil
+            if settings.pointerWeight > 0 {
+                let result = pointerForward(model, projected: model.projector(features), batch: batch, items: items)
+                logits = result.logits
+                pointerLoss = result.pointerLoss
+            } else {
+                logits = model.answerLogits(projected: model.projector(features), batch)
+            }
             var loss = crossEntropy(logits: logits, targets: batch.answers)
+            if let pointerLoss { loss = loss + settings.pointerWeight * pointerLoss }
             if settings.attributeWeight > 0 {
                 loss = loss + settings.attributeWeight * probe.loss(features, items: items, layout: suite.layout)
             }
@@ -75,6 +97,81 @@ public struct SubstrateTrainer {
             seen = 0.98 * seen + Double(batch.answers.count)
             progress(step + 1, loss.item, correct / seen)
         }
+    }
+
+    /// Answer logits plus the grounding loss: −log of the attention mass the last question token puts on
+    /// the relevant patches, averaged over the supervised layers and the items that have relevant patches.
+    func pointerForward(_ model: TinyVLM, projected: Tensor, batch: TrainingBatch, items: [VQAItem])
+        -> (logits: Tensor, pointerLoss: Tensor?) {
+        let (size, tokens, width) = (projected.shape[0], projected.shape[1], projected.shape[2])
+        let keptCount = batch.kept[0].count
+        let visual = keptCount == tokens ? projected
+            : projected.reshaped([size * tokens, width])
+                .gathered(batch.kept.enumerated().flatMap { b, rows in rows.map { b * tokens + $0 } }, axis: 0)
+                .reshaped([size, keptCount, width])
+        let twoHeads = settings.pointerHeads >= 2
+        let result = model.languageModel.answerLogitsWithPointers(
+            visual: visual, visualPositions: batch.kept, questions: batch.questions,
+            questionLengths: batch.questionLengths, pointerLayers: Set(settings.pointerLayers),
+            pointerHeads: twoHeads ? [0, 1] : [0],
+            textPointer: settings.textPointer ? (layer: model.configuration.layers - 1, head: 1) : nil)
+        let sequence = keptCount + batch.questions[0].count
+        // Per supervised head: target patches of every item. With two heads, head 0 looks at the first
+        // object a two-object question names and head 1 at the second; for the other families head 0
+        // looks at every relevant patch and head 1 is left free.
+        var targets: [[Set<Int>]] = [items.map { Set($0.relevantPatches) }]
+        if twoHeads {
+            var second = items.map { _ in Set<Int>() }
+            for (b, item) in items.enumerated() where item.family == .relation || item.family == .size {
+                let colours = item.question.compactMap(ObjectColour.init(rawValue:))
+                let objects = colours.compactMap { colour in item.scene.objects.first { $0.colour == colour } }
+                guard objects.count == 2 else { continue }
+                targets[0][b] = Set(item.scene.patches(of: [objects[0]], layout: suite.layout))
+                second[b] = Set(item.scene.patches(of: [objects[1]], layout: suite.layout))
+            }
+            targets.append(second)
+        }
+        var total: Tensor? = nil
+        var terms = 0
+        for (head, headTargets) in targets.enumerated() {
+            var target = [Float](repeating: 0, count: size * sequence)
+            var weight = [Float](repeating: 0, count: size)
+            for b in 0..<size {
+                for (k, patch) in batch.kept[b].enumerated() where headTargets[b].contains(patch) {
+                    target[b * sequence + k] = 1
+                    weight[b] = 1
+                }
+            }
+            let supervised = weight.reduce(0, +)
+            guard supervised > 0 else { continue }
+            let targetTensor = Tensor(shape: [size, sequence], values: target)
+            let weightTensor = Tensor(shape: [size], values: weight.map { $0 / supervised })
+            for layerPointers in result.pointers {
+                let mass = (layerPointers[head].exp() * targetTensor).sum(axis: 1)
+                let term = (-((mass + 1e-6).log()) * weightTensor).sum()
+                total = total.map { $0 + term } ?? term
+                terms += 1
+            }
+        }
+        // Multiple choice: the last layer's head 1 should attend to the option word naming the answer.
+        if let text = result.text {
+            var target = [Float](repeating: 0, count: size * sequence)
+            var weight = [Float](repeating: 0, count: size)
+            for (b, item) in items.enumerated() where item.family == .choice {
+                guard let letter = ["A", "B", "C", "D"].firstIndex(of: item.answer) else { continue }
+                target[b * sequence + keptCount + 2 * letter + 1] = 1
+                weight[b] = 1
+            }
+            let supervised = weight.reduce(0, +)
+            if supervised > 0 {
+                let mass = (text.exp() * Tensor(shape: [size, sequence], values: target)).sum(axis: 1)
+                let term = (-((mass + 1e-6).log()) * Tensor(shape: [size], values: weight.map { $0 / supervised })).sum()
+                total = total.map { $0 + term } ?? term
+                terms += 1
+            }
+        }
+        guard let total else { return (result.logits, nil) }
+        return (result.logits, total / Float(terms))
     }
 
     /// The training batch of `step`: item indices advance per family, so every step sees new items.

@@ -7,6 +7,8 @@ public final class VisionEncoder: Module {
     public let positions: LearnedPositions
     public let blocks: TransformerStack
     public let norm: LayerNorm
+    let fixedPositions: Tensor?
+    let normalisePixels: Bool
 
     init(_ configuration: TinyVLMConfiguration, using source: inout some RandomSource) {
         let c = configuration
@@ -15,12 +17,16 @@ public final class VisionEncoder: Module {
         blocks = TransformerStack(layers: c.visionLayers, width: c.visionWidth, heads: c.visionHeads,
                                   hidden: 4 * c.visionWidth, using: &source)
         norm = LayerNorm(width: c.visionWidth)
+        fixedPositions = c.sinusoidalTable(width: c.visionWidth, rows: c.visualTokens)
+        normalisePixels = c.normalisePixels == true
     }
 
     /// `patches` `[batch, N, patchDimension]` (or `[N, patchDimension]`) → `[batch, N, visionWidth]`.
     public func callAsFunction(_ patches: Tensor) -> Tensor {
         let tokens = patches.shape[patches.rank - 2]
-        let embedded = patchEmbedding(patches) + positions(Array(0..<tokens))
+        let input = normalisePixels ? (patches - 0.35) * 4 : patches
+        var embedded = patchEmbedding(input) + positions(Array(0..<tokens))
+        if let fixedPositions { embedded = embedded + fixedPositions.sliced(axis: 0, 0..<tokens) }
         return norm(blocks(embedded))
     }
 
