@@ -18,12 +18,12 @@ enum Findings {
                 let interval = d.low.map { low in String(format: " (95%% CI %+.1f to %+.1f)", 100 * low, 100 * (d.high ?? low)) } ?? ""
                 let significant = comparison.pValueHolm < alpha
                 let verdict = significant
-                    ? "significant (McNemar, Holm-adjusted p = \(ReportFormat.pValue(comparison.pValueHolm)))"
-                    : "not significant (McNemar, Holm-adjusted p = \(ReportFormat.pValue(comparison.pValueHolm)))"
+                    ? "significant (McNemar, Holm-adjusted \(ReportFormat.pStatement(comparison.pValueHolm)))"
+                    : "not significant (McNemar, Holm-adjusted \(ReportFormat.pStatement(comparison.pValueHolm)))"
                 let wilcoxon = analysis.comparison(comparison.a, comparison.b, ratio, .wilcoxon)
                 let agreement = wilcoxon.map { w in
                     (w.pValueHolm < alpha) == significant ? "; the Wilcoxon test over task × seed blocks agrees"
-                        : "; the Wilcoxon test over task × seed blocks does not (Holm p = \(ReportFormat.pValue(w.pValueHolm)))"
+                        : "; the Wilcoxon test over task × seed blocks does not (Holm \(ReportFormat.pStatement(w.pValueHolm)))"
                 } ?? ""
                 lines.append("At \(budget), \(comparison.a) vs \(comparison.b): \(points)\(interval), \(verdict)\(agreement).")
             }
@@ -38,7 +38,7 @@ enum Findings {
                 if let friedman = rank.friedman {
                     let best = zip(rank.methods, rank.meanRanks).min { $0.1 < $1.1 }!
                     lines.append("At \(budget), the Friedman test over \(rank.methods.count) methods and \(rank.blocks) task × seed blocks "
-                                 + "gives p = \(ReportFormat.pValue(friedman.pValue)) (Iman–Davenport p = \(ReportFormat.pValue(friedman.imanDavenportPValue))); "
+                                 + "gives \(ReportFormat.pStatement(friedman.pValue)) (Iman–Davenport \(ReportFormat.pStatement(friedman.imanDavenportPValue))); "
                                  + "\(best.0) has the best mean rank (\(ReportFormat.number(best.1))), Nemenyi CD = \(ReportFormat.number(friedman.criticalDifference)).")
                 } else if let failure = rank.failure {
                     lines.append("At \(budget), the Friedman test could not be computed: \(failure).")

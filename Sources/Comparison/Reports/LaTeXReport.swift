@@ -33,6 +33,7 @@ enum LaTeXReport {
     /// `3.1e-05` → `$3.1\times10^{-5}$`.
     static func latexNumber(_ p: Double) -> String {
         let text = ReportFormat.pValue(p)
+        if text.hasPrefix("<") { return "$<10^{-300}$" }
         guard let e = text.firstIndex(of: "e") else { return text }
         let exponent = Int(text[text.index(after: e)...]) ?? 0
         return "$\(text[..<e])\\times10^{\(exponent)}$"

@@ -13,9 +13,16 @@ enum ReportFormat {
         return String(format: "%.\(digits)f", value)
     }
 
-    /// p-values: three significant digits, scientific below 0.001.
+    /// p-values: three decimals, scientific below 0.001, and a bound where a Double underflows to 0.
     static func pValue(_ value: Double) -> String {
-        value < 0.001 ? String(format: "%.1e", value) : String(format: "%.3f", value)
+        if value < Double.leastNormalMagnitude { return "< 1e-300" }
+        return value < 0.001 ? String(format: "%.1e", value) : String(format: "%.3f", value)
+    }
+
+    /// `p = 0.012`, or `p < 1e-300` where the p-value underflowed.
+    static func pStatement(_ value: Double) -> String {
+        let text = pValue(value)
+        return text.hasPrefix("<") ? "p \(text)" : "p = \(text)"
     }
 
     /// A keep ratio as the simple fraction it approximates (`0.111` → `1/9`), else as a decimal.
