@@ -103,12 +103,8 @@ public struct SubstrateTrainer {
     /// the relevant patches, averaged over the supervised layers and the items that have relevant patches.
     func pointerForward(_ model: TinyVLM, projected: Tensor, batch: TrainingBatch, items: [VQAItem])
         -> (logits: Tensor, pointerLoss: Tensor?) {
-        let (size, tokens, width) = (projected.shape[0], projected.shape[1], projected.shape[2])
-        let keptCount = batch.kept[0].count
-        let visual = keptCount == tokens ? projected
-            : projected.reshaped([size * tokens, width])
-                .gathered(batch.kept.enumerated().flatMap { b, rows in rows.map { b * tokens + $0 } }, axis: 0)
-                .reshaped([size, keptCount, width])
+        let size = projected.shape[0], keptCount = batch.kept[0].count
+        let visual = batch.keptTokens(of: projected)
         let twoHeads = settings.pointerHeads >= 2
         let result = model.languageModel.answerLogitsWithPointers(
             visual: visual, visualPositions: batch.kept, questions: batch.questions,

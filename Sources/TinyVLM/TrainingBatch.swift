@@ -36,13 +36,20 @@ extension TinyVLM {
     /// Answer logits from already projected visual tokens `[batch, N, width]` (e.g. throttled by a learned
     /// pruner), keeping `batch.kept` of them, optionally under a soft keep mask `[batch, kept]`.
     public func answerLogits(projected: Tensor, _ batch: TrainingBatch, keep: Tensor? = nil) -> Tensor {
-        let (size, tokens, width) = (projected.shape[0], projected.shape[1], projected.shape[2])
-        let keptCount = batch.kept[0].count
-        let visual = keptCount == tokens ? projected
-            : projected.reshaped([size * tokens, width])
-                .gathered(batch.kept.enumerated().flatMap { b, rows in rows.map { b * tokens + $0 } }, axis: 0)
-                .reshaped([size, keptCount, width])
+        let visual = batch.keptTokens(of: projected)
         return languageModel.answerLogits(visual: visual, visualPositions: batch.kept, questions: batch.questions,
                                           questionLengths: batch.questionLengths, keep: keep)
+    }
+}
+
+extension TrainingBatch {
+    /// The `kept` rows of each item's visual tokens `[batch, N, width]` → `[batch, kept, width]`.
+    func keptTokens(of tokens: Tensor) -> Tensor {
+        let (size, count, width) = (tokens.shape[0], tokens.shape[1], tokens.shape[2])
+        let keptCount = kept[0].count
+        guard keptCount < count else { return tokens }
+        return tokens.reshaped([size * count, width])
+            .gathered(kept.enumerated().flatMap { b, rows in rows.map { b * count + $0 } }, axis: 0)
+            .reshaped([size, keptCount, width])
     }
 }
