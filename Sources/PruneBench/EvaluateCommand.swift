@@ -46,12 +46,7 @@ struct EvaluateCommand: ParsableCommand {
         let suite = TaskSuite(layout: model.configuration.layout, seed: 0)
         let tokens = model.configuration.visualTokens
         let budget = max(1, Int((keepRatio * Double(tokens)).rounded()))
-        let chosen = try families.map { list in
-            try list.split(separator: ",").map { name in
-                guard let family = TaskFamily(rawValue: String(name)) else { throw ValidationError("unknown family \(name)") }
-                return family
-            }
-        } ?? TaskFamily.allCases
+        let chosen = try families.map(TaskFamily.list) ?? TaskFamily.allCases
         let perFamily = limit > 0 ? min(limit, suite.testItemsPerFamily) : suite.testItemsPerFamily
         let split = { (family: TaskFamily) in (0..<perFamily).map { suite.testItem(family, $0) } }
         let total = chosen.count * perFamily

@@ -96,14 +96,7 @@ struct TrainSubstrateCommand: ParsableCommand {
         settings.dropoutShare = dropoutShare
         settings.curriculumShare = curriculum
         settings.peakLearningRate = learningRate
-        if let families {
-            settings.families = try families.split(separator: ",").map { name in
-                guard let family = TaskFamily(rawValue: String(name)) else {
-                    throw ValidationError("unknown task family '\(name)' (families: \(TaskFamily.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                return family
-            }
-        }
+        if let families { settings.families = try TaskFamily.list(families) }
         let suite = TaskSuite(seed: 0)
         let model = TinyVLM(.standard, seed: seed)
         var line = ProgressLine("train substrate", total: steps)
