@@ -1,3 +1,4 @@
+import Autograd
 import Dispatch
 import Synchronization
 
@@ -16,10 +17,13 @@ enum Concurrently {
         withoutActuallyEscaping(body) { body in
             // Each index is handled once and writes only its own slots, which makes sharing `body` safe.
             let shared = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: active) { worker in
-                for index in stride(from: worker, to: count, by: active) {
-                    if failure.withLock({ $0 != nil }) { return }
-                    do { try shared.value(index) } catch { failure.withLock { $0 = $0 ?? error } }
+            // The items are the parallelism; the engine inside each runs single-threaded.
+            BLAS.serially {
+                DispatchQueue.concurrentPerform(iterations: active) { worker in
+                    for index in stride(from: worker, to: count, by: active) {
+                        if failure.withLock({ $0 != nil }) { return }
+                        do { try shared.value(index) } catch { failure.withLock { $0 = $0 ?? error } }
+                    }
                 }
             }
         }

@@ -154,8 +154,17 @@ public final class LanguageModel: Module {
 
     /// Runs the prompt `[visual; question]` through every layer, keeping keys and values.
     /// `visual` is `[K, width]` with position ids `visualPositions`. Run it inside `withoutGradient`.
+    /// Batch-1 and latency-bound, so its products are split finer over the threads (`BLAS.latencyBound`).
     public func prefill(visual: Tensor, visualPositions: [Int], question: [Int], attentionLayer: Int? = nil,
                         pruning: InLayerPruning? = nil) throws -> PrefillResult {
+        try BLAS.latencyBound {
+            try prefillLayers(visual: visual, visualPositions: visualPositions, question: question,
+                              attentionLayer: attentionLayer, pruning: pruning)
+        }
+    }
+
+    private func prefillLayers(visual: Tensor, visualPositions: [Int], question: [Int], attentionLayer: Int?,
+                               pruning: InLayerPruning?) throws -> PrefillResult {
         precondition(question.count <= configuration.maxQuestionTokens, "question longer than the position table")
         if let pruning, !(0..<(layers.count - 1)).contains(pruning.layer) {
             throw TinyVLMError.invalidPruningLayer(pruning.layer, layers: layers.count)

@@ -41,4 +41,20 @@ final class DeterminismTests: XCTestCase {
         let b = withoutGradient { stack(x, causal: true) }.values
         XCTAssertEqual(a, b)
     }
+
+    /// The finer split of `BLAS.latencyBound` (a batch-1 prefill of a few dozen tokens) is also
+    /// independent of the thread count.
+    func testLatencyBoundSplitDoesNotDependOnThreads() {
+        let original = BLAS.threadCount
+        defer { BLAS.setThreadCount(original) }
+        var source = SplitMix64(seed: 84)
+        let stack = TransformerStack(layers: 2, width: 128, heads: 4, hidden: 512, using: &source)
+        let x = randomTensor([22, 128], seed: 85)
+        let outputs = [1, 2, 3].map { threads in
+            BLAS.setThreadCount(threads)
+            return BLAS.latencyBound { withoutGradient { stack(x, causal: true) } }.values
+        }
+        XCTAssertEqual(outputs[0], outputs[1])
+        XCTAssertEqual(outputs[0], outputs[2])
+    }
 }

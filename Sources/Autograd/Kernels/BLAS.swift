@@ -7,10 +7,28 @@ public enum BLAS {
 
     /// Sets the number of threads (at least 1). Results do not depend on it.
     public static func setThreadCount(_ count: Int) { Parallel.threadCount = count }
+
+    /// Runs `body` with small products split finer over the threads, for batch-1 inference whose latency
+    /// matters (the prefill). Results differ from the default split in the last bits, and still never
+    /// depend on the thread count.
+    public static func latencyBound<T>(_ body: () throws -> T) rethrows -> T {
+        try Parallel.$isLatencyBound.withValue(true, operation: body)
+    }
+
+    /// Runs `body` with the engine single-threaded, for callers that already run independent work on
+    /// several threads (items of an evaluation): nested hand-offs would only oversubscribe the cores.
+    /// Results are the same either way.
+    public static func serially<T>(_ body: () throws -> T) rethrows -> T {
+        Parallel.serialRegions.add(1, ordering: .relaxed)
+        defer { Parallel.serialRegions.subtract(1, ordering: .relaxed) }
+        return try body()
+    }
 }
 
-/// Products below this many floating-point operations per piece are not split further.
-private let minimumPieceFLOPs = 1 << 21
+/// Products are not split into pieces of fewer floating-point operations than this: by default (the
+/// split the shipped weights were trained with), and inside `BLAS.latencyBound`, where the small
+/// products of a batch-1 prefill are worth spreading over the threads.
+private let minimumPieceFLOPs = (standard: 1 << 21, latencyBound: 1 << 18)
 /// Operands of more floats than this are costly to pack once per piece.
 private let largeOperand = 1 << 20
 
@@ -19,8 +37,9 @@ private let largeOperand = 1 << 20
 /// which is how per-head column blocks of a `[tokens, d]` matrix are addressed without copies.
 ///
 /// Large products are split into up to 8 blocks of rows or columns of `C` (multiples of 16, chosen from
-/// the shape alone, never from the thread count) computed in parallel by single-threaded `cblas_sgemm`
-/// calls.
+/// the shape and `BLAS.latencyBound` alone, never from the thread count) computed in parallel by
+/// single-threaded `cblas_sgemm` calls. OpenBLAS's rounding depends on the split, so changing these
+/// rules changes results in the last bits.
 func sgemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -28,7 +47,8 @@ func sgemm(
 ) {
     let flops = 2 * m * n * k, splitRows = m >= n
     let span = splitRows ? m : n
-    let pieces = Swift.min(8, flops / minimumPieceFLOPs, span / 16)
+    let minimumPiece = Parallel.isLatencyBound ? minimumPieceFLOPs.latencyBound : minimumPieceFLOPs.standard
+    let pieces = Swift.min(8, flops / minimumPiece, span / 16)
     guard pieces > 1 else {
         serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)

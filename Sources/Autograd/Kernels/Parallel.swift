@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -7,8 +6,9 @@ import Synchronization
 ///
 /// OpenBLAS is kept single-threaded, because its results change with its thread count. Instead the engine
 /// splits work into pieces that depend only on the problem's shape, never on the number of threads, and
-/// hands them to `threadCount` workers; every piece is computed by the same serial code whichever worker
-/// runs it, so results are bit-identical for any thread count.
+/// hands them to `threadCount` workers (the caller and persistent helpers, see `WorkerPool`); every piece
+/// is computed by the same serial code whichever worker runs it, so results are bit-identical for any
+/// thread count.
 enum Parallel {
     private static let workers = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
 
@@ -34,22 +34,19 @@ enum Parallel {
     }
 
     /// Runs `body(piece, worker)` for every piece in `0..<pieces`; worker `w` takes pieces `w`, `w + W`, …,
-    /// so per-worker scratch indexed by `worker` is never shared.
+    /// so per-worker scratch indexed by `worker` is never shared. Inside `BLAS.serially`, or while another
+    /// thread's call holds the helpers, the caller runs every piece itself as worker 0.
     static func forEach(_ pieces: Int, _ body: (_ piece: Int, _ worker: Int) -> Void) {
-        let active = Swift.min(threadCount, pieces)
-        guard active > 1 else {
-            for piece in 0..<pieces { body(piece, 0) }
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            // Pieces write disjoint memory by contract, which is what makes sharing `body` safe.
-            let shared = UncheckedSendable(value: body)
-            DispatchQueue.concurrentPerform(iterations: active) { worker in
-                for piece in stride(from: worker, to: pieces, by: active) { shared.value(piece, worker) }
-            }
-        }
+        let active = serialRegions.load(ordering: .relaxed) > 0 ? 1 : Swift.min(threadCount, pieces)
+        if active > 1, helpers.run(pieces: pieces, active: active, body) { return }
+        for piece in 0..<pieces { body(piece, 0) }
     }
-}
 
-/// A value handed to other threads under a guarantee the compiler cannot check.
-private struct UncheckedSendable<Value>: @unchecked Sendable { let value: Value }
+    private static let helpers = WorkerPool()
+
+    /// True inside `BLAS.latencyBound`.
+    @TaskLocal static var isLatencyBound = false
+
+    /// Callers currently inside `BLAS.serially`.
+    static let serialRegions = Atomic<Int>(0)
+}

@@ -1,0 +1,106 @@
+import CBLAS
+import Foundation
+import Synchronization
+
+/// Persistent helper threads for `Parallel.forEach`.
+///
+/// A batch-1 prefill over a few dozen tokens makes dozens of parallel calls of a few microseconds each;
+/// waking a sleeping libdispatch thread for every one costs about as much as the work. Helpers here spin
+/// for a short while after each job, so the next hand-off is an atomic store, and then sleep on a
+/// condition variable so an idle engine costs nothing.
+final class WorkerPool: @unchecked Sendable {
+    typealias Body = (_ piece: Int, _ worker: Int) -> Void
+
+    /// Spin iterations (each a CPU pause, ~30–50 ns) before a waiting thread sleeps or yields.
+    private static let spinLimit = 4_000
+
+    /// Job counter and participant count in one word (`job << 8 | active`), so a helper reads both at once.
+    private let state = Atomic<Int>(0)
+    private let pending = Atomic<Int>(0)
+    private let inUse = Atomic<Bool>(false)
+    /// Written by the submitter before `state` is published; read by participants only while it is live.
+    private var body: Body?
+    private var pieces = 0
+    private var helperCount = 0
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var sleepers = 0  // guarded by `lock`
+
+    init() {
+        pthread_mutex_init(lock, nil)
+        pthread_cond_init(wake, nil)
+    }
+
+    /// Runs `body(piece, worker)` for every piece with `active` participants, the caller being worker 0 and
+    /// worker `w` taking pieces `w, w + active, …`. Returns false without running anything when the pool
+    /// is busy with another caller's job; that caller then runs its pieces itself.
+    func run(pieces: Int, active: Int, _ body: Body) -> Bool {
+        precondition(active > 1 && active < 256, "WorkerPool.run needs 2–255 participants")
+        guard inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+        defer { inUse.store(false, ordering: .releasing) }
+        while helperCount < active - 1 { startHelper() }
+        withoutActuallyEscaping(body) { body in
+            self.body = body
+            self.pieces = pieces
+            pending.store(active - 1, ordering: .relaxed)
+            let job = (state.load(ordering: .relaxed) >> 8) + 1
+            state.store(job << 8 | active, ordering: .releasing)
+            pthread_mutex_lock(lock)
+            if sleepers > 0 { pthread_cond_broadcast(wake) }
+            pthread_mutex_unlock(lock)
+            for piece in stride(from: 0, to: pieces, by: active) { body(piece, 0) }
+            var spins = 0
+            while pending.load(ordering: .acquiring) > 0 {
+                spins += 1
+                if spins < Self.spinLimit { prunelab_spin_pause() } else { sched_yield() }
+            }
+            self.body = nil
+        }
+        return true
+    }
+
+    private func startHelper() {
+        helperCount += 1
+        let index = helperCount, seen = state.load(ordering: .acquiring)
+        let thread = Thread { [self] in helperLoop(index: index, seen: seen) }
+        thread.name = "prunelab-engine-\(index)"
+        thread.start()
+    }
+
+    private func helperLoop(index: Int, seen: Int) {
+        var seen = seen
+        while true {
+            let current = waitForChange(from: seen)
+            seen = current
+            let active = current & 0xff
+            guard index < active else { continue }
+            runShare(of: index, active: active)
+            pending.subtract(1, ordering: .releasing)
+        }
+    }
+
+    /// A helper's pieces of the live job. A function of its own so that the helper's reference to `body`
+    /// is released before it reports completion: `run` may return only once the closure is unshared.
+    @inline(never)
+    private func runShare(of index: Int, active: Int) {
+        guard let body else { return }
+        for piece in stride(from: index, to: pieces, by: active) { body(piece, index) }
+    }
+
+    /// The new `state` once it differs from `seen`: spinning first, then sleeping.
+    private func waitForChange(from seen: Int) -> Int {
+        for _ in 0..<Self.spinLimit {
+            let current = state.load(ordering: .acquiring)
+            if current != seen { return current }
+            prunelab_spin_pause()
+        }
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        while state.load(ordering: .acquiring) == seen {
+            sleepers += 1
+            pthread_cond_wait(wake, lock)
+            sleepers -= 1
+        }
+        return state.load(ordering: .acquiring)
+    }
+}

@@ -1,0 +1,66 @@
+import Dispatch
+import XCTest
+@testable import Autograd
+
+/// The engine's helper threads run every piece exactly once, with the documented worker assignment, and
+/// step aside (the caller runs serially) for nested or concurrent callers instead of deadlocking.
+final class WorkerPoolTests: XCTestCase {
+    func testEveryPieceRunsOnceOnItsWorker() {
+        let pool = WorkerPool()
+        for (pieces, active) in [(2, 2), (7, 2), (64, 3), (5, 4), (1000, 2)] {
+            for _ in 0..<50 {
+                var runs = [Int](repeating: 0, count: pieces), owners = [Int](repeating: -1, count: pieces)
+                runs.withUnsafeMutableBufferPointer { runs in
+                    owners.withUnsafeMutableBufferPointer { owners in
+                        let (r, o) = (UncheckedPointer(runs), UncheckedPointer(owners))
+                        XCTAssertTrue(pool.run(pieces: pieces, active: active) { piece, worker in
+                            r.buffer[piece] += 1
+                            o.buffer[piece] = worker
+                        })
+                    }
+                }
+                XCTAssertEqual(runs, [Int](repeating: 1, count: pieces))
+                XCTAssertEqual(owners, (0..<pieces).map { $0 % active })
+            }
+        }
+    }
+
+    func testNestedCallRunsSeriallyInsteadOfDeadlocking() {
+        let pool = WorkerPool()
+        var nestedAccepted = [Bool](repeating: true, count: 4)
+        nestedAccepted.withUnsafeMutableBufferPointer { flags in
+            let f = UncheckedPointer(flags)
+            XCTAssertTrue(pool.run(pieces: 4, active: 2) { piece, _ in
+                f.buffer[piece] = pool.run(pieces: 2, active: 2) { _, _ in }
+            })
+        }
+        XCTAssertEqual(nestedAccepted, [false, false, false, false])
+    }
+
+    func testConcurrentCallersAllFinishWithCorrectSums() {
+        let original = BLAS.threadCount
+        defer { BLAS.setThreadCount(original) }
+        BLAS.setThreadCount(2)
+        let totals = UncheckedPointer(UnsafeMutableBufferPointer<Int>.allocate(capacity: 4))
+        defer { totals.buffer.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 4) { caller in
+            var sum = 0
+            for _ in 0..<200 {
+                var parts = [Int](repeating: 0, count: 16)
+                parts.withUnsafeMutableBufferPointer { parts in
+                    let p = UncheckedPointer(parts)
+                    Parallel.forEach(16) { piece, _ in p.buffer[piece] = piece + caller }
+                }
+                sum += parts.reduce(0, +)
+            }
+            totals.buffer[caller] = sum
+        }
+        XCTAssertEqual(Array(totals.buffer), (0..<4).map { 200 * (120 + 16 * $0) })
+    }
+}
+
+/// A buffer written at disjoint indices from several threads.
+private struct UncheckedPointer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
+}
