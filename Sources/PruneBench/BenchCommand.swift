@@ -101,19 +101,30 @@ struct PrefillBench: ParsableCommand {
         let counts = tokenCounts.contains(c.visualTokens) ? tokenCounts : tokenCounts + [c.visualTokens]
         let timings = try ModelBenchmark.prefill(model, visualTokens: counts, repeats: options.repeats, warmup: options.warmup)
         let full = timings.first { $0.tokens == c.visualTokens }!
-        let results = timings.map { t -> PrefillReport.Result in
+        let results = try timings.map { t -> PrefillReport.Result in
             let speedup = full.medianMilliseconds / t.medianMilliseconds, flopsSpeedup = full.flops / t.flops
+            let allocations = try ModelBenchmark.prefillAllocations(model, visualTokens: t.tokens, warmup: options.warmup)
             return .init(tokens: t.tokens, median_ms: t.medianMilliseconds, gflops: t.gigaflopsPerSecond, flops: t.flops,
-                         speedup: speedup, flops_speedup: flopsSpeedup, speedup_efficiency: speedup / flopsSpeedup)
+                         speedup: speedup, flops_speedup: flopsSpeedup, speedup_efficiency: speedup / flopsSpeedup,
+                         buffers: allocations.buffers, fresh_bytes: allocations.freshBytes)
         }
+        // What in-LLM pruning pays to see one layer's attention (attention-norm's default layer).
+        let layer = min(2, c.layers - 2)
+        let exposing = try ModelBenchmark.prefillExposingAttention(model, layer: layer, repeats: options.repeats, warmup: options.warmup)
+        let exposure = PrefillReport.AttentionExposure(
+            layer: layer, median_ms: exposing, extra_ms: exposing - full.medianMilliseconds,
+            share: (exposing - full.medianMilliseconds) / full.medianMilliseconds)
         let report = PrefillReport(
             config: .init(d_model: c.width, layers: c.layers, heads: c.heads, d_ff: c.hidden),
-            threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup, results: results)
+            threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup, results: results,
+            attention_exposure: exposure, peak_rss_bytes: peakResidentBytes())
         let lines = results.map {
-            String(format: "  visual tokens %4d  %8.3f ms  %6.1f GFLOP/s  %6.1f MFLOP  speedup %5.2f×  FLOP speedup %5.2f×  ratio %4.2f",
-                   $0.tokens, $0.median_ms, $0.gflops, $0.flops! / 1e6, $0.speedup!, $0.flops_speedup!, $0.speedup_efficiency!)
-        }
-        try options.emit(report, human: (["built-in model prefill (batch 1, KV cache), \(c.layers) layers, d=\(c.width), \(BLAS.threadCount) threads (median of \(options.repeats))"] + lines).joined(separator: "\n"))
+            String(format: "  visual tokens %4d  %8.3f ms  %6.1f GFLOP/s  %6.1f MFLOP  speedup %5.2f×  FLOP speedup %5.2f×  ratio %4.2f  %4d buffers, %d new bytes",
+                   $0.tokens, $0.median_ms, $0.gflops, $0.flops! / 1e6, $0.speedup!, $0.flops_speedup!, $0.speedup_efficiency!,
+                   $0.buffers!, $0.fresh_bytes!)
+        } + [String(format: "  returning layer %d's attention: %.3f ms (%+.3f ms, %+.1f%%)", layer, exposing,
+                    exposure.extra_ms, 100 * exposure.share)]
+        try options.emit(report, human: (["built-in model prefill (batch 1, KV cache), \(c.layers) layers, d=\(c.width), \(BLAS.threadCount) threads (median of \(options.repeats); buffers and new bytes per steady-state prefill)"] + lines).joined(separator: "\n"))
     }
 
     private func runSynthetic() throws {
@@ -124,7 +135,9 @@ struct PrefillBench: ParsableCommand {
             config: .init(d_model: configuration.width, layers: layers, heads: configuration.heads, d_ff: configuration.hidden),
             threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup,
             results: timings.map { .init(tokens: $0.tokens, median_ms: $0.medianMilliseconds, gflops: $0.gigaflopsPerSecond,
-                                         flops: $0.flops, speedup: nil, flops_speedup: nil, speedup_efficiency: nil) })
+                                         flops: $0.flops, speedup: nil, flops_speedup: nil, speedup_efficiency: nil,
+                                         buffers: nil, fresh_bytes: nil) },
+            attention_exposure: nil, peak_rss_bytes: peakResidentBytes())
         let lines = timings.map { String(format: "  tokens %5d  %9.3f ms  %7.1f GFLOP/s", $0.tokens, $0.medianMilliseconds, $0.gigaflopsPerSecond) }
         try options.emit(report, human: (["prefill, \(layers) layers, d=\(configuration.width), \(configuration.heads) heads, d_ff=\(configuration.hidden), \(BLAS.threadCount) threads (median of \(options.repeats))"] + lines).joined(separator: "\n"))
     }
@@ -218,14 +231,31 @@ struct SgemmBench: ParsableCommand {
 struct PrefillReport: Encodable {
     struct Config: Encodable { let d_model, layers, heads, d_ff: Int }
     /// Speedups are relative to the unpruned prefill (model only): measured, from FLOPs, and their ratio.
+    /// `buffers`: tensor buffers one steady-state prefill takes; `fresh_bytes`: bytes of them newly
+    /// allocated rather than recycled.
     struct Result: Encodable {
         let tokens: Int, median_ms: Double, gflops: Double
         let flops: Double?
         let speedup, flops_speedup, speedup_efficiency: Double?
+        let buffers, fresh_bytes: Int?
+    }
+    /// The unpruned prefill when it also returns one layer's attention probabilities, and its extra cost.
+    struct AttentionExposure: Encodable {
+        let layer: Int, median_ms, extra_ms, share: Double
     }
     let config: Config
     let threads, repeats, warmup: Int
     let results: [Result]
+    let attention_exposure: AttentionExposure?
+    /// Peak resident memory of the whole process (Linux `ru_maxrss`).
+    let peak_rss_bytes: Int
+}
+
+/// The process's peak resident set size in bytes.
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss * 1024
 }
 
 /// `bench train-step --json` output.

@@ -11,29 +11,31 @@ public enum ModelBenchmark {
     /// and keep their original positions, as a pruner's selection would.
     public static func prefill(_ model: TinyVLM, visualTokens counts: [Int], repeats: Int, warmup: Int) throws
         -> [BenchmarkTiming] {
-        let configuration = model.configuration
-        let suite = TaskSuite(layout: configuration.layout, seed: 0, testItemsPerFamily: 1)
-        let item = suite.testItem(.colour, 0)
-        let patches = Tensor(shape: [configuration.visualTokens, configuration.layout.patchDimension],
-                             values: item.scene.render(configuration.layout).patches(configuration.layout))
-        let projected = withoutGradient { model.visualTokens(patches).projected }
-        let question = suite.vocabulary.encode(question: question)
+        let input = PrefillInput(model)
         return try counts.map { n in
-            precondition(n >= 1 && n <= configuration.visualTokens, "visual tokens must be in 1...\(configuration.visualTokens)")
-            let kept = (0..<n).map { $0 * configuration.visualTokens / n }
-            let visual = withoutGradient { projected.gathered(kept, axis: 0) }
-            var failure: Error? = nil
-            let ms = medianMilliseconds(repeats: repeats, warmup: warmup) {
-                do {
-                    _ = try withoutGradient {
-                        try model.languageModel.prefill(visual: visual, visualPositions: kept, question: question)
-                    }
-                } catch { failure = error }
-            }
-            if let failure { throw failure }
-            let flops = configuration.prefillFLOPs(tokensPerLayer: Array(repeating: n + question.count, count: configuration.layers))
+            let ms = try input.medianMilliseconds(visualTokens: n, repeats: repeats, warmup: warmup)
+            let c = model.configuration
+            let flops = c.prefillFLOPs(tokensPerLayer: Array(repeating: n + input.question.count, count: c.layers))
             return BenchmarkTiming(tokens: n, medianMilliseconds: ms, flops: flops)
         }
+    }
+
+    /// Tensor buffers one steady-state prefill of `n` visual tokens takes, and the bytes of them newly
+    /// allocated rather than recycled (measured after `warmup` runs).
+    public static func prefillAllocations(_ model: TinyVLM, visualTokens n: Int, warmup: Int) throws -> AllocationCounts {
+        let input = PrefillInput(model), kept = input.kept(n)
+        for _ in 0..<max(1, warmup) { try input.run(kept) }
+        let before = AllocationCounts.current
+        try input.run(kept)
+        return AllocationCounts.current - before
+    }
+
+    /// Median time of the unpruned prefill when it also returns layer `layer`'s attention probabilities
+    /// (what in-LLM pruners such as attention-norm need).
+    public static func prefillExposingAttention(_ model: TinyVLM, layer: Int, repeats: Int, warmup: Int) throws -> Double {
+        let input = PrefillInput(model)
+        return try input.medianMilliseconds(visualTokens: model.configuration.visualTokens, attentionLayer: layer,
+                                            repeats: repeats, warmup: warmup)
     }
 
     /// Median time of one substrate training step (forward, backward, clipping, AdamW) on `batchSize` items.
@@ -51,5 +53,48 @@ public enum ModelBenchmark {
             _ = clipGradientNorm(model.trainableParameters(), maxNorm: 1)
             optimizer.step()
         }
+    }
+}
+
+/// The fixed input every prefill timing uses: one test item's projected visual tokens and a typical question.
+private struct PrefillInput {
+    let model: TinyVLM
+    let projected: Tensor
+    let question: [Int]
+
+    init(_ model: TinyVLM) {
+        let configuration = model.configuration
+        let suite = TaskSuite(layout: configuration.layout, seed: 0, testItemsPerFamily: 1)
+        let item = suite.testItem(.colour, 0)
+        let patches = Tensor(shape: [configuration.visualTokens, configuration.layout.patchDimension],
+                             values: item.scene.render(configuration.layout).patches(configuration.layout))
+        self.model = model
+        projected = withoutGradient { model.visualTokens(patches).projected }
+        question = suite.vocabulary.encode(question: ModelBenchmark.question)
+    }
+
+    /// Visual tokens spread evenly over the image, with their original positions, and their projected rows.
+    func kept(_ n: Int) -> (rows: [Int], visual: Tensor) {
+        let total = model.configuration.visualTokens
+        precondition(n >= 1 && n <= total, "visual tokens must be in 1...\(total)")
+        let rows = (0..<n).map { $0 * total / n }
+        return (rows, withoutGradient { projected.gathered(rows, axis: 0) })
+    }
+
+    func run(_ kept: (rows: [Int], visual: Tensor), attentionLayer: Int? = nil) throws {
+        _ = try withoutGradient {
+            try model.languageModel.prefill(visual: kept.visual, visualPositions: kept.rows, question: question,
+                                            attentionLayer: attentionLayer)
+        }
+    }
+
+    func medianMilliseconds(visualTokens n: Int, attentionLayer: Int? = nil, repeats: Int, warmup: Int) throws -> Double {
+        let kept = kept(n)
+        var failure: Error? = nil
+        let ms = Autograd.medianMilliseconds(repeats: repeats, warmup: warmup) {
+            do { try run(kept, attentionLayer: attentionLayer) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return ms
     }
 }

@@ -17,14 +17,12 @@ final class TensorStorage: @unchecked Sendable {
     deinit { BufferPool.shared.give(base, capacity) }
 }
 
-/// Recently freed large buffers, reused by exact size: loops that repeat the same shapes (inference,
-/// training steps) then stop paying for fresh pages and their page faults. Small buffers go straight to
-/// the allocator, which already recycles them well.
+/// Recently freed buffers, reused by exact size: loops that repeat the same shapes (inference, training
+/// steps) then stop paying for fresh memory and its page faults, and a steady-state prefill allocates
+/// nothing new.
 final class BufferPool: Sendable {
     static let shared = BufferPool()
 
-    /// Buffers below this many floats are not pooled.
-    private static let minimumPooled = 1 << 14
     /// The most floats kept idle in the pool.
     private static let maximumIdle = 1 << 26
 
@@ -35,22 +33,22 @@ final class BufferPool: Sendable {
     private let state = Mutex(State())
 
     func take(_ capacity: Int) -> UnsafeMutablePointer<Float> {
-        if capacity >= Self.minimumPooled,
-           let address = state.withLock({ state -> UInt? in
-               guard let address = state.idle[capacity]?.popLast() else { return nil }
-               state.idleFloats -= capacity
-               return address
-           }) {
-            return UnsafeMutablePointer(bitPattern: address)!
+        AllocationCounts.handedOut.add(1, ordering: .relaxed)
+        let recycled = state.withLock { state -> UInt? in
+            guard let address = state.idle[capacity]?.popLast() else { return nil }
+            state.idleFloats -= capacity
+            return address
         }
+        if let recycled { return UnsafeMutablePointer(bitPattern: recycled)! }
         let count = max(capacity, 1)
+        AllocationCounts.freshlyAllocated.add(count * MemoryLayout<Float>.stride, ordering: .relaxed)
         return UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
             .bindMemory(to: Float.self, capacity: count)
     }
 
     func give(_ buffer: UnsafeMutablePointer<Float>, _ capacity: Int) {
         let address = UInt(bitPattern: buffer)
-        let kept = capacity >= Self.minimumPooled && state.withLock { state in
+        let kept = state.withLock { state in
             guard state.idleFloats + capacity <= Self.maximumIdle else { return false }
             state.idle[capacity, default: []].append(address)
             state.idleFloats += capacity
