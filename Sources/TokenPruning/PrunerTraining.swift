@@ -71,14 +71,18 @@ enum ShippedPrunerWeights {
 }
 
 extension DiffPrunePruner {
-    /// Registry factory. Options: throttler, denoiser, scorer-depth, tau-start, tau-end, steps, threshold
+    /// Registry factory. Options: throttler, denoiser, scorer-depth, scorer-width, tau-start, tau-end, steps, threshold
     /// (inference only: the trained weights are shared with top-K inference).
     static func make(_ environment: inout PrunerEnvironment) throws -> any TokenPruner {
         var c = Configuration()
         c.training = try PrunerTrainingSettings(&environment)
         c.throttler = try environment.options.choice("throttler", default: c.throttler)
         c.denoiser = try environment.options.choice("denoiser", default: c.denoiser)
-        c.scorerDepth = try environment.options.number("scorer-depth", default: c.scorerDepth, in: 1...8)
+        c.scorerDepth = try environment.options.number("scorer-depth", default: c.scorerDepth, in: 0...8)
+        c.scorerWidth = try environment.options.number("scorer-width", default: c.scorerWidth, in: 4...1024)
+        if c.scorerDepth > 0, c.scorerWidth % 4 != 0 {
+            throw PrunerOptionError("scorer-width=\(c.scorerWidth): transformer blocks need a multiple of 4 (4 heads)")
+        }
         c.temperatureStart = try environment.options.number("tau-start", default: c.temperatureStart, in: 0.01...100)
         c.temperatureEnd = try environment.options.number("tau-end", default: c.temperatureEnd, in: 0.01...100)
         if let threshold = environment.options.string("threshold") {
@@ -95,12 +99,16 @@ extension DiffPrunePruner {
 }
 
 extension GumbelPruner {
-    /// Registry factory. Options: ratio-weight, distillation, steps.
+    /// Registry factory. Options: ratio-weight, distillation, predictor-width, steps.
     static func make(_ environment: inout PrunerEnvironment) throws -> any TokenPruner {
         var c = Configuration()
         c.training = try PrunerTrainingSettings(&environment)
         c.ratioWeight = try environment.options.number("ratio-weight", default: c.ratioWeight, in: 0...100)
         c.distillationWeight = try environment.options.number("distillation", default: c.distillationWeight, in: 0...100)
+        c.predictorWidth = try environment.options.number("predictor-width", default: c.predictorWidth, in: 4...1024)
+        if c.predictorWidth % 4 != 0 {
+            throw PrunerOptionError("predictor-width=\(c.predictorWidth): expected a multiple of 4")
+        }
         try environment.options.requireAllUsed(by: "gumbel")  // before any training
         let pruner = GumbelPruner(configuration: c, visionWidth: environment.model.configuration.visionWidth)
         try PrunerTraining.loadOrTrain(pruner, environment: environment)

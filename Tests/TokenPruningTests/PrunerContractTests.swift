@@ -139,6 +139,14 @@ final class PrunerContractTests: XCTestCase {
         XCTAssertThrowsError(try PrunerRegistry.shared.make("diffprune", environment: withOption)) { error in
             XCTAssertTrue("\(error)".contains("vp-noise"))
         }
+        withOption.options = PrunerOptions(["scorer-depth": "2", "scorer-width": "30"])
+        XCTAssertThrowsError(try PrunerRegistry.shared.make("diffprune", environment: withOption)) { error in
+            XCTAssertTrue("\(error)".contains("scorer-width=30"))
+        }
+        withOption.options = PrunerOptions(["predictor-width": "2"])
+        XCTAssertThrowsError(try PrunerRegistry.shared.make("gumbel", environment: withOption)) { error in
+            XCTAssertTrue("\(error)".contains("predictor-width"))
+        }
         var noTraining = environment
         noTraining.allowTraining = false
         noTraining.options = PrunerOptions(["steps": "7"])

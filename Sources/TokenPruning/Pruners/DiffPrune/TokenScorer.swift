@@ -1,25 +1,32 @@
 import Autograd
 
-/// DiffPrune's scorer: a small transformer over the visual tokens only (it never sees the question) and
-/// a linear head giving one logit per token.
+/// DiffPrune's scorer: one logit per visual token from the visual tokens only (it never sees the
+/// question). Tokens are projected to `hidden` channels, mixed by `depth` transformer blocks (none:
+/// a per-token MLP), then LayerNorm → GELU → linear head. The paper's scorer is two blocks at the
+/// vision width; on a small language model that costs a quarter of the prefill, hence the lighter default.
 final class TokenScorer: Module {
+    let input: Linear?
     let blocks: TransformerStack
     let norm: LayerNorm
     let head: Linear
 
-    init(width: Int, depth: Int, heads: Int, using source: inout some RandomSource) {
-        blocks = TransformerStack(layers: depth, width: width, heads: heads, hidden: 2 * width, using: &source)
-        norm = LayerNorm(width: width)
-        head = Linear(inputs: width, outputs: 1, using: &source)
+    /// `input` is omitted when `hidden` equals the vision `width` and blocks follow (the paper's shape).
+    init(width: Int, hidden: Int, depth: Int, heads: Int, using source: inout some RandomSource) {
+        input = hidden == width && depth > 0 ? nil : Linear(inputs: width, outputs: hidden, using: &source)
+        blocks = TransformerStack(layers: depth, width: hidden, heads: heads, hidden: 2 * hidden, using: &source)
+        norm = LayerNorm(width: hidden)
+        head = Linear(inputs: hidden, outputs: 1, using: &source)
     }
 
     /// Logits `[batch, N]` for features `[batch, N, width]` (or `[N]` for `[N, width]`).
     func callAsFunction(_ features: Tensor) -> Tensor {
-        let logits = head(norm(blocks(features)))
+        let projected = input.map { $0(features) } ?? features
+        let logits = head(norm(blocks(projected)).gelu())
         return logits.reshaped(Array(logits.shape.dropLast()))
     }
 
     func namedParameters() -> [NamedParameter] {
-        blocks.namedParameters(prefix: "blocks") + norm.namedParameters(prefix: "norm") + head.namedParameters(prefix: "head")
+        (input?.namedParameters(prefix: "input") ?? []) + blocks.namedParameters(prefix: "blocks")
+            + norm.namedParameters(prefix: "norm") + head.namedParameters(prefix: "head")
     }
 }

@@ -16,6 +16,9 @@ public final class GumbelPruner: TrainablePruner {
         /// Weight of the KL distillation to the unpruned model's answer distribution (0 = off).
         public var distillationWeight: Float = 0
         public var gumbelTemperature: Float = 1
+        /// Channels of the predictor's first layer (DynamicViT: the embedding width, here 128). The
+        /// default keeps its cost under 1% of the unpruned prefill.
+        public var predictorWidth = 32
         public var training = PrunerTrainingSettings()
         public init() {}
     }
@@ -30,7 +33,7 @@ public final class GumbelPruner: TrainablePruner {
         self.name = name
         self.configuration = configuration
         var source = GaussianStream(RandomStream(seed: configuration.training.seed, path: ["pruner", name, "init"]))
-        predictor = KeepPredictor(width: visionWidth, using: &source)
+        predictor = KeepPredictor(width: visionWidth, hidden: configuration.predictorWidth, using: &source)
     }
 
     public func namedParameters() -> [NamedParameter] { predictor.namedParameters(prefix: "predictor") }
@@ -39,7 +42,7 @@ public final class GumbelPruner: TrainablePruner {
 
     public var trainingIdentity: String {
         let c = configuration
-        return "gumbel lambda=\(c.ratioWeight) distill=\(c.distillationWeight) tau=\(c.gumbelTemperature) \(c.training.identity)"
+        return "gumbel lambda=\(c.ratioWeight) distill=\(c.distillationWeight) tau=\(c.gumbelTemperature) width=\(c.predictorWidth) \(c.training.identity)"
     }
 
     public func select(_ tokens: VisualTokens, budget: Int, context: PruningContext) throws -> Selection {

@@ -1,33 +1,33 @@
 import Autograd
 
 /// DynamicViT's prediction module (Rao et al. 2021, `models/dyvit.py` `PredictorLG`): LayerNorm →
-/// Linear → GELU; the first half of the channels stays per token ("local"), the second half becomes the
-/// keep-weighted mean over tokens ("global"); concatenated, an MLP d → d/2 → d/4 → 2 gives the
-/// log-probabilities of (keep, drop).
+/// Linear (to `hidden` = h channels; DynamicViT: h = d) → GELU; the first half of the channels stays per
+/// token ("local"), the second half becomes the keep-weighted mean over tokens ("global"); concatenated,
+/// an MLP h → h/2 → h/4 → 2 gives the log-probabilities of (keep, drop).
 final class KeepPredictor: Module {
     let norm: LayerNorm
     let input: Linear
     let fc1: Linear, fc2: Linear, fc3: Linear
-    let width: Int
+    let hidden: Int
 
-    init(width: Int, using source: inout some RandomSource) {
-        precondition(width % 4 == 0, "the predictor width must be divisible by 4")
-        self.width = width
+    init(width: Int, hidden: Int, using source: inout some RandomSource) {
+        precondition(hidden % 4 == 0, "the predictor width must be divisible by 4")
+        self.hidden = hidden
         norm = LayerNorm(width: width)
-        input = Linear(inputs: width, outputs: width, using: &source)
-        fc1 = Linear(inputs: width, outputs: width / 2, using: &source)
-        fc2 = Linear(inputs: width / 2, outputs: width / 4, using: &source)
-        fc3 = Linear(inputs: width / 4, outputs: 2, using: &source)
+        input = Linear(inputs: width, outputs: hidden, using: &source)
+        fc1 = Linear(inputs: hidden, outputs: hidden / 2, using: &source)
+        fc2 = Linear(inputs: hidden / 2, outputs: hidden / 4, using: &source)
+        fc3 = Linear(inputs: hidden / 4, outputs: 2, using: &source)
     }
 
     /// Log-probabilities `[batch, N, 2]` (keep, drop) for features `[batch, N, width]` under the current
     /// keep policy `[batch, N]` (ones at the first stage).
     func callAsFunction(_ features: Tensor, policy: Tensor) -> Tensor {
-        let (batch, tokens) = (features.shape[0], features.shape[1]), half = width / 2
+        let (batch, tokens) = (features.shape[0], features.shape[1]), half = hidden / 2
         let x = input(norm(features)).gelu()
         let local = x.sliced(axis: 2, 0..<half)
         let weights = policy.reshaped([batch, tokens, 1])
-        let pooled = (x.sliced(axis: 2, half..<width) * weights).sum(axis: 1, keepingDimension: true)
+        let pooled = (x.sliced(axis: 2, half..<hidden) * weights).sum(axis: 1, keepingDimension: true)
             / (weights.sum(axis: 1, keepingDimension: true) + 1e-6)
         let global = pooled.broadcasted(to: [batch, tokens, half])
         let logits = fc3(fc2(fc1(concat([local, global], axis: 2)).gelu()).gelu())
