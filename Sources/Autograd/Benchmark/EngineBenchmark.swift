@@ -31,7 +31,8 @@ public struct BenchmarkTiming: Sendable {
 /// The engine's benchmarks: prefill through a block stack, one training step, and a large sgemm.
 /// Weights and inputs come from `SplitMix64` with a fixed seed, so every run computes the same thing.
 public enum EngineBenchmark {
-    /// No-gradient causal forward passes through `configuration.layers` blocks, for each token count.
+    /// No-gradient causal forward passes through `configuration.layers` blocks, for each token count,
+    /// split as a prefill is (`BLAS.latencyBound`).
     public static func prefill(
         _ configuration: BenchmarkConfiguration, tokens: [Int], repeats: Int, warmup: Int
     ) -> [BenchmarkTiming] {
@@ -41,7 +42,7 @@ public enum EngineBenchmark {
         return tokens.map { n in
             let x = Tensor(randomNormal: [n, configuration.width], using: &source)
             let ms = medianMilliseconds(repeats: repeats, warmup: warmup) {
-                withoutGradient { _ = stack(x, causal: true) }
+                BLAS.latencyBound { withoutGradient { _ = stack(x, causal: true) } }
             }
             let flops = Double(configuration.layers) * configuration.blockForwardFLOPs(tokens: n)
             return BenchmarkTiming(tokens: n, medianMilliseconds: ms, flops: flops)

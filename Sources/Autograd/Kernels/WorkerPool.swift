@@ -11,8 +11,10 @@ import Synchronization
 final class WorkerPool: @unchecked Sendable {
     typealias Body = (_ piece: Int, _ worker: Int) -> Void
 
-    /// Spin iterations (each a CPU pause, ~30–50 ns) before a waiting thread sleeps or yields.
-    private static let spinLimit = 4_000
+    /// Spin iterations (each a CPU pause, ~20–50 ns) before a waiting thread sleeps or yields: about half
+    /// a millisecond, longer than a pruner's scoring between two prefills, so timed prefills do not pay
+    /// for waking a helper.
+    private static let spinLimit = 16_000
 
     /// Job counter and participant count in one word (`job << 8 | active`), so a helper reads both at once.
     private let state = Atomic<Int>(0)
