@@ -36,7 +36,10 @@ public enum PrunedInference {
                                                           question: question)
             case .beforeLanguageModel:
                 let context = PruningContext(question: question, random: random, relevantPatches: relevantPatches)
-                prunerTime = try clock.measure { selection = try pruner!.prune(tokens, budget: budget, context: context) }
+                // Batch-1 scoring is latency-bound, like the prefill (inside it, in-LLM pruners already are).
+                prunerTime = try clock.measure {
+                    selection = try BLAS.latencyBound { try pruner!.prune(tokens, budget: budget, context: context) }
+                }
                 let kept = selection.kept
                 result = try model.languageModel.prefill(visual: tokens.projected.gathered(kept, axis: 0),
                                                           visualPositions: kept, question: question)

@@ -23,15 +23,10 @@ public struct TopKPruner: TokenPruner {
             rowNorms(tokens.features)
         }
 
+        /// Through the engine's vectorised reductions: a scalar loop here cost a third of the pruner's
+        /// time budget.
         static func rowNorms(_ matrix: Tensor) -> [Float] {
-            let width = matrix.shape[1]
-            return matrix.withUnsafeBufferPointer { values in
-                (0..<matrix.shape[0]).map { row in
-                    var sum: Float = 0
-                    for j in 0..<width { sum += values[row * width + j] * values[row * width + j] }
-                    return sum.squareRoot()
-                }
-            }
+            withoutGradient { (matrix * matrix).sum(axis: 1).sqrt() }.values
         }
     }
 
