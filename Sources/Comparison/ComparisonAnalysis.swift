@@ -27,13 +27,16 @@ public struct ComparisonAnalysis: Sendable {
         /// Mean share of the ground-truth relevant patches among the kept tokens (nil for the unpruned model).
         public var recall: Double?
         public var prefillMilliseconds: Double
+        /// The unpruned prefill timed alternately with this row's, on the same items (its own for the
+        /// unpruned row); `speedup` is this over `prefillMilliseconds`.
+        public var unprunedPrefillMilliseconds: Double
         public var speedup: Double
         public var flops: Double
         public var flopsSpeedup: Double
         /// Measured speedup over FLOP speedup: 1 when fewer tokens save exactly their share of time.
         public var speedupEfficiency: Double
         public var prunerMilliseconds: Double
-        /// Pruner time as a share of the unpruned prefill.
+        /// Pruner time as a share of the (paired) unpruned prefill.
         public var prunerShare: Double
         /// Visual tokens a before-LLM pruner would keep for the same FLOPs (differs from `keepTokens`
         /// for in-LLM pruning).
@@ -165,7 +168,7 @@ public struct ComparisonAnalysis: Sendable {
         let recallSums = runs.flatMap(\.recall)
         let relevantItems = recallSums.map(\.items).reduce(0, +)
         let prefill = median(runs.map(\.timing.prefillMilliseconds))
-        let unprunedPrefill = unpruned.timing.prefillMilliseconds
+        let unprunedPrefill = median(runs.map(\.timing.unprunedPrefillMilliseconds))
         let flops = runs.map(\.flops).reduce(0, +) / Double(runs.count)
         let speedup = unprunedPrefill / prefill, flopsSpeedup = unpruned.flops / flops
         let pruner = median(runs.map(\.timing.prunerMilliseconds))
@@ -174,7 +177,7 @@ public struct ComparisonAnalysis: Sendable {
                    retention: unprunedAccuracy > 0 ? accuracy / unprunedAccuracy : 0, retentionLow: retentionBound?.low,
                    recall: method == MethodSpec.unprunedLabel || relevantItems == 0
                        ? nil : recallSums.map(\.sum).reduce(0, +) / Double(relevantItems),
-                   prefillMilliseconds: prefill, speedup: speedup, flops: flops, flopsSpeedup: flopsSpeedup,
+                   prefillMilliseconds: prefill, unprunedPrefillMilliseconds: unprunedPrefill, speedup: speedup, flops: flops, flopsSpeedup: flopsSpeedup,
                    speedupEfficiency: speedup / flopsSpeedup, prunerMilliseconds: pruner,
                    prunerShare: pruner / unprunedPrefill,
                    equivalentTokens: equivalentTokens(flops: flops, unpruned: unpruned, plan: plan),

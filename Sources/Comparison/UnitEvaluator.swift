@@ -78,24 +78,29 @@ public struct UnitEvaluator {
     }
 
     /// Median prefill and pruner times over `timing.items` items spread evenly over the split, each run
-    /// `timing.warmup` times untimed and `timing.repeats` times timed, one item at a time.
+    /// `timing.warmup` times untimed and `timing.repeats` times timed, one item at a time; every run is
+    /// followed by an unpruned run of the same item, the paired reference of the speedup.
     func time(_ unit: ComparisonUnit, pruner: (any TokenPruner)?, budget: Int,
               timing: ComparisonPlan.Timing) throws -> UnitResult.Timing {
         let count = min(timing.items, items.count)
         let chosen = (0..<count).map { items[$0 * items.count / count] }
-        var prefill: [Double] = [], pruning: [Double] = []
+        var prefill: [Double] = [], pruning: [Double] = [], unpruned: [Double] = []
         for item in chosen {
             let tokens = try visualTokens([item])[0]
             for run in 0..<(timing.warmup + timing.repeats) {
                 let answer = try PrunedInference.answer(model: model, pruner: pruner, tokens: tokens, item: item,
                                                         suite: suite, budget: budget, seed: unit.seed)
+                let reference = pruner == nil ? answer : try PrunedInference.answer(
+                    model: model, pruner: nil, tokens: tokens, item: item, suite: suite, budget: budget, seed: unit.seed)
                 if run >= timing.warmup {
                     prefill.append(1e3 * answer.prefillSeconds)
                     pruning.append(1e3 * answer.prunerSeconds)
+                    unpruned.append(1e3 * reference.prefillSeconds)
                 }
             }
         }
-        return .init(prefillMilliseconds: median(prefill), prunerMilliseconds: median(pruning), samples: prefill.count,
+        return .init(prefillMilliseconds: median(prefill), prunerMilliseconds: median(pruning),
+                     unprunedPrefillMilliseconds: median(unpruned), samples: prefill.count,
                      threads: BLAS.threadCount, machine: machine)
     }
 }

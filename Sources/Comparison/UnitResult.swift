@@ -10,10 +10,13 @@ public struct UnitResult: Codable, Sendable, Equatable {
         public var items: Int
     }
 
-    /// Medians of the timed runs, in milliseconds, and where they were measured.
+    /// Medians of the timed runs, in milliseconds, and where they were measured. The unpruned prefill is
+    /// timed on the same items, alternating run by run with this unit's, so that speedups are paired and
+    /// drift in the machine's speed between units cancels.
     public struct Timing: Codable, Sendable, Equatable {
         public var prefillMilliseconds: Double
         public var prunerMilliseconds: Double
+        public var unprunedPrefillMilliseconds: Double
         public var samples: Int
         public var threads: Int
         public var machine: String
@@ -36,7 +39,8 @@ public struct UnitResult: Codable, Sendable, Equatable {
     /// The same result without what legitimately varies between runs (timings), for equality checks.
     public var withoutTiming: UnitResult {
         var copy = self
-        copy.timing = Timing(prefillMilliseconds: 0, prunerMilliseconds: 0, samples: 0, threads: 0, machine: "")
+        copy.timing = Timing(prefillMilliseconds: 0, prunerMilliseconds: 0, unprunedPrefillMilliseconds: 0,
+                             samples: 0, threads: 0, machine: "")
         return copy
     }
 }

@@ -25,7 +25,8 @@ final class AnalysisTests: XCTestCase {
                           recall: TaskFamily.allCases.map { _ in .init(sum: 10, items: 20) },
                           flops: TinyVLMConfiguration.standard.prefillFLOPs(tokensPerLayer: layers),
                           tokensPerLayer: layers.map(Double.init),
-                          timing: .init(prefillMilliseconds: prefill, prunerMilliseconds: 0.01, samples: 1, threads: 1, machine: "test"))
+                          timing: .init(prefillMilliseconds: prefill, prunerMilliseconds: 0.01, unprunedPrefillMilliseconds: 6,
+                                        samples: 1, threads: 1, machine: "test"))
     }
 
     func analysis() throws -> ComparisonAnalysis {

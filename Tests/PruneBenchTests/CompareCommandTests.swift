@@ -76,7 +76,9 @@ final class CompareCommandTests: XCTestCase {
                 high = try XCTUnwrap(accuracy["high"] as? Double)
             XCTAssertTrue(low <= mean && mean <= high && low >= 0 && high <= 1, "\(row)")
             let prefill = try XCTUnwrap(row["prefill_ms"] as? Double), flops = try XCTUnwrap(row["flops"] as? Double)
-            XCTAssertEqual(try XCTUnwrap(row["speedup"] as? Double), unprunedMs / prefill, accuracy: 1e-9)
+            let reference = try XCTUnwrap(row["reference_prefill_ms"] as? Double)
+            XCTAssertEqual(try XCTUnwrap(row["speedup"] as? Double), reference / prefill, accuracy: 1e-9)
+            if row["method"] as? String == "unpruned" { XCTAssertEqual(reference, unprunedMs) }
             XCTAssertEqual(try XCTUnwrap(row["flops_speedup"] as? Double), unprunedFlops / flops, accuracy: 1e-9)
             let unprunedMean = try XCTUnwrap((unpruned["accuracy"] as? [String: Any])?["mean"] as? Double)
             XCTAssertEqual(try XCTUnwrap(row["retention"] as? Double), mean / unprunedMean, accuracy: 1e-12)
@@ -160,7 +162,7 @@ final class CompareCommandTests: XCTestCase {
     /// Equal summaries apart from timings and the manifest.
     private func assertSameNumbers(_ a: [String: Any], _ b: [String: Any], file: StaticString = #filePath, line: UInt = #line) throws {
         func strip(_ summary: [String: Any]) -> NSDictionary {
-            let timingKeys: Set<String> = ["prefill_ms", "speedup", "pruner_ms", "pruner_share", "speedup_efficiency"]
+            let timingKeys: Set<String> = ["prefill_ms", "reference_prefill_ms", "speedup", "pruner_ms", "pruner_share", "speedup_efficiency"]
             let rows = (summary["rows"] as! [[String: Any]]).map { $0.filter { !timingKeys.contains($0.key) } }
             return ["rows": rows, "comparisons": summary["comparisons"]!, "rank_tests": summary["rank_tests"]!] as NSDictionary
         }

@@ -33,7 +33,9 @@ enum MarkdownReport {
             Accuracy is the mean over task families (and seeds); its CI is a percentile bootstrap stratified by family. \
             Retention is accuracy relative to the unpruned model, with a one-sided 95% lower bound. Prefill is the \
             language model's prefill at batch 1 with the KV cache (median of \(plan.timing.items) items × \(plan.timing.repeats) \
-            runs after \(plan.timing.warmup) warm-up runs); speedup = unpruned prefill / pruned prefill; FLOP speedup = \
+            runs after \(plan.timing.warmup) warm-up runs); speedup = unpruned prefill / pruned prefill, where the unpruned \
+            prefill is timed alternately with each row's on the same items, so that drifts in the machine's speed cancel \
+            (its median per row is `reference_prefill_ms` in summary.json); FLOP speedup = \
             unpruned FLOPs / pruned FLOPs of the language model (the pruner's own work is not in the FLOPs). Pruner time (scoring, selection) is timed apart from the prefill. Recall is the \
             share of the ground-truth relevant patches among the kept tokens.\n
             """)

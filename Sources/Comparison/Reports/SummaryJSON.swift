@@ -37,6 +37,7 @@ enum SummaryJSON {
                 ("prefill_ms", .number(row.prefillMilliseconds)), ("speedup", .number(row.speedup)),
                 ("flops", .number(row.flops)), ("flops_speedup", .number(row.flopsSpeedup)),
                 ("speedup_efficiency", .number(row.speedupEfficiency)),
+                ("reference_prefill_ms", .number(row.unprunedPrefillMilliseconds)),
                 ("pruner_ms", .number(row.prunerMilliseconds)), ("pruner_share", .number(row.prunerShare)),
                 ("equivalent_tokens", .number(row.equivalentTokens)), ("recall", row.recall.json),
                 ("seeds", .integer(row.seeds)), ("reference", .bool(row.isReference)),
