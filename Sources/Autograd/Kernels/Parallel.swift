@@ -21,17 +21,16 @@ enum Parallel {
         set { workers.store(Swift.max(1, newValue), ordering: .relaxed) }
     }
 
-    /// Elements per piece of an elementwise loop: a hand-off to the helpers costs about a microsecond,
-    /// 4096 elements of GELU several (element order never changes results).
-    static let elementwisePiece = 1 << 12
+    /// Fewest elements worth handing to another thread: a hand-off to the helpers costs about a
+    /// microsecond, 2048 elements of GELU several.
+    static let elementwiseShare = 1 << 11
 
-    /// Runs `body(range)` over `0..<count` in fixed pieces of `elementwisePiece` elements, in parallel;
-    /// for loops whose elements are independent.
+    /// Runs `body(range)` over `0..<count` split into equal ranges, one per thread (fewer for short
+    /// loops), in parallel; for loops whose elements are independent, where the split never changes
+    /// results, so it may follow the thread count and balance the work exactly.
     static func forEachRange(_ count: Int, _ body: (Range<Int>) -> Void) {
-        let pieces = (count + elementwisePiece - 1) / elementwisePiece
-        forEach(pieces) { piece, _ in
-            body(piece * elementwisePiece..<Swift.min(count, (piece + 1) * elementwisePiece))
-        }
+        let pieces = Swift.max(1, Swift.min(threadCount, count / elementwiseShare))
+        forEach(pieces) { piece, _ in body(count * piece / pieces..<count * (piece + 1) / pieces) }
     }
 
     /// Runs `body(piece, worker)` for every piece in `0..<pieces`; worker `w` takes pieces `w`, `w + W`, …,
