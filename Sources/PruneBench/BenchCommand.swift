@@ -108,12 +108,16 @@ struct PrefillBench: ParsableCommand {
                          speedup: speedup, flops_speedup: flopsSpeedup, speedup_efficiency: speedup / flopsSpeedup,
                          buffers: allocations.buffers, fresh_bytes: allocations.freshBytes)
         }
-        // What in-LLM pruning pays to see one layer's attention (attention-norm's default layer).
+        // What in-LLM pruning pays to see one layer's attention (attention-norm's default layer; in-LLM
+        // pruning needs a layer after it, so a one-layer model has nothing to report).
         let layer = min(2, c.layers - 2)
-        let exposing = try ModelBenchmark.prefillExposingAttention(model, layer: layer, repeats: options.repeats, warmup: options.warmup)
-        let exposure = PrefillReport.AttentionExposure(
-            layer: layer, median_ms: exposing, extra_ms: exposing - full.medianMilliseconds,
-            share: (exposing - full.medianMilliseconds) / full.medianMilliseconds)
+        var exposure: PrefillReport.AttentionExposure? = nil
+        if layer >= 0 {
+            let exposing = try ModelBenchmark.prefillExposingAttention(model, layer: layer, repeats: options.repeats,
+                                                                         warmup: options.warmup)
+            exposure = .init(layer: layer, median_ms: exposing, extra_ms: exposing - full.medianMilliseconds,
+                             share: (exposing - full.medianMilliseconds) / full.medianMilliseconds)
+        }
         let report = PrefillReport(
             config: .init(d_model: c.width, layers: c.layers, heads: c.heads, d_ff: c.hidden),
             threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup, results: results,
@@ -122,8 +126,8 @@ struct PrefillBench: ParsableCommand {
             String(format: "  visual tokens %4d  %8.3f ms  %6.1f GFLOP/s  %6.1f MFLOP  speedup %5.2f×  FLOP speedup %5.2f×  ratio %4.2f  %4d buffers, %d new bytes",
                    $0.tokens, $0.median_ms, $0.gflops, $0.flops! / 1e6, $0.speedup!, $0.flops_speedup!, $0.speedup_efficiency!,
                    $0.buffers!, $0.fresh_bytes!)
-        } + [String(format: "  returning layer %d's attention: %.3f ms (%+.3f ms, %+.1f%%)", layer, exposing,
-                    exposure.extra_ms, 100 * exposure.share)]
+        } + (exposure.map { [String(format: "  returning layer %d's attention: %.3f ms (%+.3f ms, %+.1f%%)", $0.layer,
+                                       $0.median_ms, $0.extra_ms, 100 * $0.share)] } ?? [])
         try options.emit(report, human: (["built-in model prefill (batch 1, KV cache), \(c.layers) layers, d=\(c.width), \(BLAS.threadCount) threads (median of \(options.repeats); buffers and new bytes per steady-state prefill)"] + lines).joined(separator: "\n"))
     }
 
@@ -254,8 +258,13 @@ struct PrefillReport: Encodable {
 /// The process's peak resident set size in bytes.
 func peakResidentBytes() -> Int {
     var usage = rusage()
+    #if os(Linux)
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    return usage.ru_maxrss * 1024
+    return usage.ru_maxrss * 1024  // kilobytes on Linux
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    return usage.ru_maxrss  // bytes on Darwin
+    #endif
 }
 
 /// `bench train-step --json` output.

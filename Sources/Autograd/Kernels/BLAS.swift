@@ -17,6 +17,7 @@ public enum BLAS {
 
     /// Runs `body` with the engine single-threaded, for callers that already run independent work on
     /// several threads (items of an evaluation): nested hand-offs would only oversubscribe the cores.
+    /// Process-wide: while any caller is inside, every engine call in the process runs serially.
     /// Results are the same either way.
     public static func serially<T>(_ body: () throws -> T) rethrows -> T {
         Parallel.serialRegions.add(1, ordering: .relaxed)

@@ -37,7 +37,8 @@ enum Parallel {
     /// so per-worker scratch indexed by `worker` is never shared. Inside `BLAS.serially`, or while another
     /// thread's call holds the helpers, the caller runs every piece itself as worker 0.
     static func forEach(_ pieces: Int, _ body: (_ piece: Int, _ worker: Int) -> Void) {
-        let active = serialRegions.load(ordering: .relaxed) > 0 ? 1 : Swift.min(threadCount, pieces)
+        let active = serialRegions.load(ordering: .relaxed) > 0
+            ? 1 : Swift.min(threadCount, pieces, WorkerPool.maximumParticipants)
         if active > 1, helpers.run(pieces: pieces, active: active, body) { return }
         for piece in 0..<pieces { body(piece, 0) }
     }
@@ -47,6 +48,8 @@ enum Parallel {
     /// True inside `BLAS.latencyBound`.
     @TaskLocal static var isLatencyBound = false
 
-    /// Callers currently inside `BLAS.serially`.
+    /// Callers currently inside `BLAS.serially` (process-wide: while any is, every caller runs serially).
+    /// Helper threads do not see `isLatencyBound`: piece bodies must not split products themselves
+    /// (attention's per-head products use `serialSgemm`).
     static let serialRegions = Atomic<Int>(0)
 }

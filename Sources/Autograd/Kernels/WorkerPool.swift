@@ -33,11 +33,14 @@ final class WorkerPool: @unchecked Sendable {
         pthread_cond_init(wake, nil)
     }
 
+    /// The most participants a job can have (the participant count shares a word with the job counter).
+    static let maximumParticipants = 255
+
     /// Runs `body(piece, worker)` for every piece with `active` participants, the caller being worker 0 and
     /// worker `w` taking pieces `w, w + active, …`. Returns false without running anything when the pool
     /// is busy with another caller's job; that caller then runs its pieces itself.
     func run(pieces: Int, active: Int, _ body: Body) -> Bool {
-        precondition(active > 1 && active < 256, "WorkerPool.run needs 2–255 participants")
+        precondition(active > 1 && active <= Self.maximumParticipants, "WorkerPool.run needs 2–255 participants")
         guard inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         defer { inUse.store(false, ordering: .releasing) }
         while helperCount < active - 1 { startHelper() }
@@ -69,13 +72,16 @@ final class WorkerPool: @unchecked Sendable {
         thread.start()
     }
 
+    /// Waits for jobs and runs its share of those it takes part in. A helper left out of a job (the
+    /// thread count was lowered) sleeps instead of spinning, so it never competes with the working ones.
     private func helperLoop(index: Int, seen: Int) {
-        var seen = seen
+        var seen = seen, spin = true
         while true {
-            let current = waitForChange(from: seen)
+            let current = waitForChange(from: seen, spinning: spin)
             seen = current
             let active = current & 0xff
-            guard index < active else { continue }
+            spin = index < active
+            guard spin else { continue }
             runShare(of: index, active: active)
             pending.subtract(1, ordering: .releasing)
         }
@@ -89,9 +95,9 @@ final class WorkerPool: @unchecked Sendable {
         for piece in stride(from: index, to: pieces, by: active) { body(piece, index) }
     }
 
-    /// The new `state` once it differs from `seen`: spinning first, then sleeping.
-    private func waitForChange(from seen: Int) -> Int {
-        for _ in 0..<Self.spinLimit {
+    /// The new `state` once it differs from `seen`: spinning first (when asked), then sleeping.
+    private func waitForChange(from seen: Int, spinning: Bool) -> Int {
+        for _ in 0..<(spinning ? Self.spinLimit : 0) {
             let current = state.load(ordering: .acquiring)
             if current != seen { return current }
             prunelab_spin_pause()
