@@ -79,7 +79,8 @@ public struct UnitEvaluator {
 
     /// Median prefill and pruner times over `timing.items` items spread evenly over the split, each run
     /// `timing.warmup` times untimed and `timing.repeats` times timed, one item at a time; every run is
-    /// followed by an unpruned run of the same item, the paired reference of the speedup.
+    /// paired with an unpruned run of the same item (before it on odd runs, after it on even ones), the
+    /// reference of the speedup (the ratio of the two medians).
     func time(_ unit: ComparisonUnit, pruner: (any TokenPruner)?, budget: Int,
               timing: ComparisonPlan.Timing) throws -> UnitResult.Timing {
         let count = min(timing.items, items.count)
@@ -87,12 +88,17 @@ public struct UnitEvaluator {
         var prefill: [Double] = [], pruning: [Double] = [], unpruned: [Double] = []
         for item in chosen {
             let tokens = try visualTokens([item])[0]
-            for run in 0..<(timing.warmup + timing.repeats) {
-                let answer = try PrunedInference.answer(model: model, pruner: pruner, tokens: tokens, item: item,
-                                                        suite: suite, budget: budget, seed: unit.seed)
-                let reference = pruner == nil ? answer : try PrunedInference.answer(
-                    model: model, pruner: nil, tokens: tokens, item: item, suite: suite, budget: budget, seed: unit.seed)
-                if run >= timing.warmup {
+            func run(_ pruner: (any TokenPruner)?) throws -> PrunedInference.Answer {
+                try PrunedInference.answer(model: model, pruner: pruner, tokens: tokens, item: item, suite: suite,
+                                           budget: budget, seed: unit.seed)
+            }
+            for index in 0..<(timing.warmup + timing.repeats) {
+                // Alternate which of the pair runs first, so neither always finds the caches warm.
+                let referenceFirst = pruner != nil && index % 2 == 1
+                let earlier = referenceFirst ? try run(nil) : nil
+                let answer = try run(pruner)
+                let reference = try earlier ?? (pruner == nil ? answer : run(nil))
+                if index >= timing.warmup {
                     prefill.append(1e3 * answer.prefillSeconds)
                     pruning.append(1e3 * answer.prunerSeconds)
                     unpruned.append(1e3 * reference.prefillSeconds)
