@@ -99,24 +99,21 @@ struct PrefillBench: ParsableCommand {
         let c = model.configuration
         // The unpruned prefill is always timed: every speedup is relative to it.
         let counts = tokenCounts.contains(c.visualTokens) ? tokenCounts : tokenCounts + [c.visualTokens]
-        let timings = try ModelBenchmark.prefill(model, visualTokens: counts, repeats: options.repeats, warmup: options.warmup)
-        let full = timings.first { $0.tokens == c.visualTokens }!
-        let results = try timings.map { t -> PrefillReport.Result in
+        // What in-LLM pruning pays to see one layer's attention (attention-norm's default layer; in-LLM
+        // pruning needs a layer after it, so a one-layer model has nothing to report).
+        let layer = min(2, c.layers - 2)
+        let measured = try ModelBenchmark.prefill(model, visualTokens: counts, exposingAttentionOf: layer >= 0 ? layer : nil,
+                                                  repeats: options.repeats, warmup: options.warmup)
+        let full = measured.timings.first { $0.tokens == c.visualTokens }!
+        let results = zip(measured.timings, measured.allocations).map { t, allocations -> PrefillReport.Result in
             let speedup = full.medianMilliseconds / t.medianMilliseconds, flopsSpeedup = full.flops / t.flops
-            let allocations = try ModelBenchmark.prefillAllocations(model, visualTokens: t.tokens, warmup: options.warmup)
             return .init(tokens: t.tokens, median_ms: t.medianMilliseconds, gflops: t.gigaflopsPerSecond, flops: t.flops,
                          speedup: speedup, flops_speedup: flopsSpeedup, speedup_efficiency: speedup / flopsSpeedup,
                          buffers: allocations.buffers, fresh_bytes: allocations.freshBytes)
         }
-        // What in-LLM pruning pays to see one layer's attention (attention-norm's default layer; in-LLM
-        // pruning needs a layer after it, so a one-layer model has nothing to report).
-        let layer = min(2, c.layers - 2)
-        var exposure: PrefillReport.AttentionExposure? = nil
-        if layer >= 0 {
-            let exposing = try ModelBenchmark.prefillExposingAttention(model, layer: layer, repeats: options.repeats,
-                                                                         warmup: options.warmup)
-            exposure = .init(layer: layer, median_ms: exposing, extra_ms: exposing - full.medianMilliseconds,
-                             share: (exposing - full.medianMilliseconds) / full.medianMilliseconds)
+        let exposure = measured.exposingAttention.map { layer, exposing in
+            PrefillReport.AttentionExposure(layer: layer, median_ms: exposing, extra_ms: exposing - full.medianMilliseconds,
+                                            share: (exposing - full.medianMilliseconds) / full.medianMilliseconds)
         }
         let report = PrefillReport(
             config: .init(d_model: c.width, layers: c.layers, heads: c.heads, d_ff: c.hidden),

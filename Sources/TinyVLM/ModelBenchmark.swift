@@ -7,35 +7,41 @@ public enum ModelBenchmark {
     /// The question every prefill timing uses (a typical length for the suite).
     static let question = ["what", "colour", "is", "the", "cross"]
 
-    /// Median prefill time for each visual-token count. The kept tokens are spread evenly over the image
-    /// and keep their original positions, as a pruner's selection would.
-    public static func prefill(_ model: TinyVLM, visualTokens counts: [Int], repeats: Int, warmup: Int) throws
-        -> [BenchmarkTiming] {
-        let input = PrefillInput(model)
-        return try counts.map { n in
+    /// What `bench prefill` reports, all measured on one input (see `prefill`).
+    public struct PrefillMeasurements {
+        /// Median prefill time for each visual-token count.
+        public let timings: [BenchmarkTiming]
+        /// For each count, the tensor buffers one steady-state prefill takes and the bytes of them newly
+        /// allocated rather than recycled (measured after the warm-up runs).
+        public let allocations: [AllocationCounts]
+        /// Median time of the unpruned prefill when it also returns this layer's attention probabilities
+        /// (what in-LLM pruners such as attention-norm need), if a layer was asked for.
+        public let exposingAttention: (layer: Int, milliseconds: Double)?
+    }
+
+    /// Prefill timings and allocations for each visual-token count, and optionally the unpruned prefill's
+    /// time with one layer's attention returned. The kept tokens are spread evenly over the image and keep
+    /// their original positions, as a pruner's selection would.
+    public static func prefill(_ model: TinyVLM, visualTokens counts: [Int], exposingAttentionOf layer: Int? = nil,
+                               repeats: Int, warmup: Int) throws -> PrefillMeasurements {
+        let input = PrefillInput(model), c = model.configuration
+        let timings = try counts.map { n in
             let ms = try input.medianMilliseconds(visualTokens: n, repeats: repeats, warmup: warmup)
-            let c = model.configuration
             let flops = c.prefillFLOPs(tokensPerLayer: Array(repeating: n + input.question.count, count: c.layers))
             return BenchmarkTiming(tokens: n, medianMilliseconds: ms, flops: flops)
         }
-    }
-
-    /// Tensor buffers one steady-state prefill of `n` visual tokens takes, and the bytes of them newly
-    /// allocated rather than recycled (measured after `warmup` runs).
-    public static func prefillAllocations(_ model: TinyVLM, visualTokens n: Int, warmup: Int) throws -> AllocationCounts {
-        let input = PrefillInput(model), kept = input.kept(n)
-        for _ in 0..<max(1, warmup) { try input.run(kept) }
-        let before = AllocationCounts.current
-        try input.run(kept)
-        return AllocationCounts.current - before
-    }
-
-    /// Median time of the unpruned prefill when it also returns layer `layer`'s attention probabilities
-    /// (what in-LLM pruners such as attention-norm need).
-    public static func prefillExposingAttention(_ model: TinyVLM, layer: Int, repeats: Int, warmup: Int) throws -> Double {
-        let input = PrefillInput(model)
-        return try input.medianMilliseconds(visualTokens: model.configuration.visualTokens, attentionLayer: layer,
-                                            repeats: repeats, warmup: warmup)
+        let allocations = try counts.map { n in
+            let kept = input.kept(n)
+            for _ in 0..<max(1, warmup) { try input.run(kept) }
+            let before = AllocationCounts.current
+            try input.run(kept)
+            return AllocationCounts.current - before
+        }
+        let exposing = try layer.map { layer in
+            (layer, try input.medianMilliseconds(visualTokens: c.visualTokens, attentionLayer: layer,
+                                                 repeats: repeats, warmup: warmup))
+        }
+        return PrefillMeasurements(timings: timings, allocations: allocations, exposingAttention: exposing)
     }
 
     /// Median time of one substrate training step (forward, backward, clipping, AdamW) on `batchSize` items.
