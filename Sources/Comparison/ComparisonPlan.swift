@@ -91,7 +91,12 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
     /// Tokens kept at each keep ratio: K = round(ratio · N), at least 1.
     public var keepTokens: [Int] { keepRatios.map(budget) }
 
-    public func budget(_ ratio: Double) -> Int { ratio >= 1 ? visualTokens : max(1, Int((ratio * Double(visualTokens)).rounded())) }
+    public func budget(_ ratio: Double) -> Int { Self.budget(ratio, visualTokens: visualTokens) }
+
+    /// Visual tokens kept at `ratio` of `visualTokens`: the nearest whole number, at least 1.
+    public static func budget(_ ratio: Double, visualTokens: Int) -> Int {
+        ratio >= 1 ? visualTokens : max(1, Int((ratio * Double(visualTokens)).rounded()))
+    }
 
     public func method(_ label: String) -> MethodSpec? { methods.first { $0.label == label } }
 

@@ -81,7 +81,7 @@ public struct UnitEvaluator {
     /// `timing.warmup` times untimed and `timing.repeats` times timed, one item at a time; every run is
     /// paired with an unpruned run of the same item (before it on odd runs, after it on even ones), the
     /// reference of the speedup (the ratio of the two medians).
-    func time(_ unit: ComparisonUnit, pruner: (any TokenPruner)?, budget: Int,
+    public func time(_ unit: ComparisonUnit, pruner: (any TokenPruner)?, budget: Int,
               timing: ComparisonPlan.Timing) throws -> UnitResult.Timing {
         let count = min(timing.items, items.count)
         let chosen = (0..<count).map { items[$0 * items.count / count] }

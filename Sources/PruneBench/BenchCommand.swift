@@ -7,8 +7,8 @@ import TinyVLM
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the tensor engine: no-gradient prefill, one training step, a large sgemm.",
-        subcommands: [PrefillBench.self, TrainStepBench.self, SgemmBench.self])
+        abstract: "Time the tensor engine: no-gradient prefill, pruner overhead, one training step, a large sgemm.",
+        subcommands: [PrefillBench.self, PrunerBench.self, TrainStepBench.self, SgemmBench.self])
 }
 
 /// Options every benchmark shares: threading, repetition, output, and the model's dimensions.
@@ -47,16 +47,19 @@ struct BenchOptions: ParsableArguments {
     }
 
     /// Prints `report` as JSON on stdout with `--json` (and `human` on stderr), else `human` on stdout.
-    func emit(_ report: some Encodable, human: String) throws {
-        guard json else {
-            print(human)
-            return
-        }
-        FileHandle.standardError.write(Data((human + "\n").utf8))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    func emit(_ report: some Encodable, human: String) throws { try printReport(report, human: human, json: json) }
+}
+
+/// Prints `report` as JSON on stdout when `json` (and `human` on stderr), else `human` on stdout.
+func printReport(_ report: some Encodable, human: String, json: Bool) throws {
+    guard json else {
+        print(human)
+        return
     }
+    FileHandle.standardError.write(Data((human + "\n").utf8))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(report), as: UTF8.self))
 }
 
 /// `bench prefill`: the built-in model's language-model prefill (batch 1, KV cache built) for given

@@ -36,12 +36,7 @@ struct CompareCommand: ParsableCommand {
 
     func ratios() throws -> [Double] {
         guard let keepRatios else { return preset.keepRatios }
-        return try keepRatios.split(separator: ",", omittingEmptySubsequences: false).map { text in
-            guard let ratio = Double(text.trimmingCharacters(in: .whitespaces)), ratio > 0, ratio <= 1 else {
-                throw ValidationError("--keep-ratios: '\(text)' is not a ratio in (0, 1]")
-            }
-            return ratio
-        }
+        return try KeepRatios.parse(keepRatios, option: "--keep-ratios")
     }
 
     func run() throws {

@@ -1,0 +1,58 @@
+import Foundation
+import XCTest
+
+/// End-to-end tests of `prune-bench bench prefill` and `bench pruners` on the built-in model: the JSON
+/// reports' fields agree with each other, and bad input is a one-line error.
+final class BenchCommandTests: XCTestCase {
+    private func json(_ arguments: [String]) throws -> [String: Any] {
+        let result = try PruneBenchProcess.run(arguments)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    func testPrefillReportsSpeedupAgainstFLOPs() throws {
+        let report = try json(["bench", "prefill", "--tokens", "16,48", "--repeats", "2", "--warmup", "1", "--threads", "2", "--json"])
+        let results = try XCTUnwrap(report["results"] as? [[String: Any]])
+        XCTAssertEqual(results.compactMap { $0["tokens"] as? Int }, [16, 48, 144])  // the unpruned count is always timed
+        let full = try XCTUnwrap(results.last)
+        for row in results {
+            let ms = try XCTUnwrap(row["median_ms"] as? Double), flops = try XCTUnwrap(row["flops"] as? Double)
+            let speedup = try XCTUnwrap(row["speedup"] as? Double), flopSpeedup = try XCTUnwrap(row["flops_speedup"] as? Double)
+            XCTAssertGreaterThan(ms, 0)
+            XCTAssertEqual(speedup, (full["median_ms"] as! Double) / ms, accuracy: 1e-9)
+            XCTAssertEqual(flopSpeedup, (full["flops"] as! Double) / flops, accuracy: 1e-9)
+            XCTAssertEqual(try XCTUnwrap(row["speedup_efficiency"] as? Double), speedup / flopSpeedup, accuracy: 1e-9)
+            XCTAssertEqual(row["fresh_bytes"] as? Int, 0, "a steady-state prefill allocates nothing new")
+        }
+        XCTAssertGreaterThan(try XCTUnwrap(results.first?["flops_speedup"] as? Double), 5)
+        XCTAssertNotNil(report["attention_exposure"] as? [String: Any])
+    }
+
+    func testPrunersReportTheirShareOfThePairedPrefill() throws {
+        let report = try json(["bench", "pruners", "--methods", "random,topk,diffprune,attention-norm", "--keep-ratios", "0.111",
+                               "--items", "2", "--repeats", "2", "--warmup", "1", "--threads", "2", "--json"])
+        let rows = try XCTUnwrap(report["rows"] as? [[String: Any]])
+        XCTAssertEqual(rows.compactMap { $0["method"] as? String }, ["random", "topk", "diffprune", "attention-norm"])
+        for row in rows {
+            XCTAssertEqual(row["tokens"] as? Int, 16)
+            let pruner = try XCTUnwrap(row["pruner_ms"] as? Double), reference = try XCTUnwrap(row["reference_prefill_ms"] as? Double)
+            XCTAssertGreaterThan(pruner, 0)
+            XCTAssertGreaterThan(reference, pruner)
+            XCTAssertEqual(try XCTUnwrap(row["share"] as? Double), pruner / reference, accuracy: 1e-12)
+        }
+    }
+
+    func testBadInputIsAOneLineError() throws {
+        let cases: [([String], String)] = [
+            (["bench", "pruners", "--methods", "random,nonsense", "--items", "1"], "nonsense"),
+            (["bench", "pruners", "--keep-ratios", "0.5,2"], "'2'"),
+            (["bench", "pruners", "--items", "0"], "--items"),
+            (["bench", "prefill", "--tokens", "16,999"], "999"),
+        ]
+        for (arguments, message) in cases {
+            let result = try PruneBenchProcess.run(arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertTrue(result.stderr.contains(message), "\(arguments): expected '\(message)' in \(result.stderr)")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Interleaved A/B timing of `prune-bench bench prefill` or `bench pruners` for several binaries (e.g.
+before/after a change).
+
+    python3 scripts/ab_bench.py prefill OLD/prune-bench,.build/release/prune-bench [--threads 2 ...]
+    python3 scripts/ab_bench.py pruners OLD/prune-bench,.build/release/prune-bench [--methods diffprune,gumbel ...]
+
+Runs each binary's benchmark with `--json` in turn, for 5 rounds, and prints per binary the median over
+rounds: for `prefill`, each token count's median time and its speedup over 144 tokens; for `pruners`,
+each method and budget's pruner time and its share of the paired unpruned prefill. Rounds are
+interleaved because this machine's speed drifts by ±20 % over minutes; extra arguments go to every run.
+"""
+import json
+import statistics
+import subprocess
+import sys
+
+ROUNDS = 5
+
+
+def prefill_cells(results):
+    """(key, value) per token count: the median time in ms."""
+    return [(r["tokens"], r["median_ms"]) for r in results["results"]]
+
+
+def pruner_cells(results):
+    """(key, value) per method and budget: pruner ms and its share of the paired unpruned prefill."""
+    return [((r["method"], r["tokens"]), (r["pruner_ms"], r["share"])) for r in results["rows"]]
+
+
+def main():
+    kind, binaries, extra = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
+    arguments = {"prefill": ["bench", "prefill", "--json", "--repeats", "60"], "pruners": ["bench", "pruners", "--json"]}[kind]
+    cells = {"prefill": prefill_cells, "pruners": pruner_cells}[kind]
+    values = {b: {} for b in binaries}
+    for _ in range(ROUNDS):
+        for b in binaries:
+            out = subprocess.run([b] + arguments + extra, capture_output=True, text=True, check=True).stdout
+            for key, value in cells(json.loads(out)):
+                values[b].setdefault(key, []).append(value)
+    for b in binaries:
+        if kind == "prefill":
+            full = statistics.median(values[b][144]) if 144 in values[b] else None
+            text = []
+            for tokens, times in sorted(values[b].items()):
+                ms = statistics.median(times)
+                text.append(f"{tokens}: {ms:.3f} ms" + (f" ({full / ms:.2f}x)" if full else ""))
+        else:
+            text = [f"{method}@{tokens}: {statistics.median(v[0] for v in pairs):.4f} ms "
+                    f"({100 * statistics.median(v[1] for v in pairs):.2f} %)"
+                    for (method, tokens), pairs in values[b].items()]
+        print(f"{b}: " + ", ".join(text))
+
+
+if __name__ == "__main__":
+    main()
