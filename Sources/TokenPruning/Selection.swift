@@ -16,8 +16,18 @@ public struct Selection: Equatable, Sendable {
             throw PruningError.invalidScore(index: bad, value: scores[bad])
         }
         try PruningError.check(budget: budget, tokens: scores.count)
-        let ranked = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-        return Selection(kept: ranked.prefix(budget).sorted(), scores: scores)
+        // Rank by one integer key per token, (score descending, index ascending): a plain integer sort,
+        // several times faster than sorting indices through a comparison closure, same order.
+        var keys = scores.enumerated().map { index, score in UInt64(descendingKey(score)) << 32 | UInt64(index) }
+        keys.sort()
+        return Selection(kept: keys.prefix(budget).map { Int($0 & 0xFFFF_FFFF) }.sorted(), scores: scores)
+    }
+
+    /// A key whose ascending order is `score`'s descending order (−0 and +0 equal, as `>` has them).
+    private static func descendingKey(_ score: Float) -> UInt32 {
+        let bits = (score + 0).bitPattern  // −0 + 0 = +0
+        let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        return ~ascending
     }
 }
 

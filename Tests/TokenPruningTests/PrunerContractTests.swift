@@ -123,6 +123,23 @@ final class PrunerContractTests: XCTestCase {
 
     func testTopKBreaksTiesTowardsTheLowerIndex() throws {
         XCTAssertEqual(try Selection.topK([1, 3, 3, 0, 3], budget: 2).kept, [1, 2])
+        XCTAssertEqual(try Selection.topK([-0.0, 0, -1, .greatestFiniteMagnitude, -.greatestFiniteMagnitude], budget: 3).kept,
+                       [0, 1, 3])
+    }
+
+    func testTopKMatchesRankingByComparison() throws {
+        // Scores with many ties, both signs, zeros of both signs and extremes.
+        let stream = RandomStream(seed: 7, path: ["topk"])
+        let pool: [Float] = [-0.0, 0, 1e-30, -1e-30, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 2.5, -2.5]
+        for trial in 0..<50 {
+            let scores = (0..<(1 + trial * 7)).map { _ in
+                stream.bernoulli(0.3) ? pool[stream.integer(below: pool.count)] : Float(stream.integer(below: 9)) - 4 + 0.5 * Float(stream.uniform())
+            }
+            let ranked = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+            for budget in Set([1, scores.count / 3 + 1, scores.count]) {
+                XCTAssertEqual(try Selection.topK(scores, budget: budget).kept, ranked.prefix(budget).sorted(), "\(scores)")
+            }
+        }
     }
 
     func testUnknownNamesAndOptionsAreErrors() {
