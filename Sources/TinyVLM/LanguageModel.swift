@@ -204,7 +204,7 @@ extension TransformerBlock {
     func prefillStep(_ x: Tensor, returnProbabilities: Bool)
         -> (output: Tensor, key: Tensor, value: Tensor, probabilities: Tensor?) {
         let h = norm1(x)
-        let query = attn.wq(h), key = attn.wk(h), value = attn.wv(h)
+        let (query, key, value) = attn.projections(h)
         let attended = attention(query: query, key: key, value: value, heads: attn.heads, causal: true,
                                  returnProbabilities: returnProbabilities)
         let mixed = x + attn.wo(attended.output)

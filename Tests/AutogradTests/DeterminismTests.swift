@@ -57,4 +57,27 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(outputs[0], outputs[1])
         XCTAssertEqual(outputs[0], outputs[2])
     }
+
+    /// Products handed to the threads together give exactly what separate calls give, values and
+    /// gradients, in both splits.
+    func testLinearLayersTogetherEqualSeparateCalls() {
+        var source = SplitMix64(seed: 86)
+        let layers = [Linear(inputs: 128, outputs: 128, using: &source), Linear(inputs: 128, outputs: 384, using: &source),
+                      Linear(inputs: 128, outputs: 32, bias: false, using: &source)]
+        for rows in [22, 150] {
+            for latencyBound in [false, true] {
+                func run(_ body: (Tensor) -> [Tensor]) -> [[Float]] {
+                    let x = randomTensor([rows, 128], seed: 87)
+                    x.requiresGrad = true
+                    let outputs = latencyBound ? BLAS.latencyBound { body(x) } : body(x)
+                    outputs.enumerated().map { index, y in Float(index + 1) * (y * y).mean() }.reduce(Tensor(0), +).backward()
+                    defer { layers.forEach { $0.namedParameters().forEach { $0.tensor.grad = nil } } }
+                    return outputs.map(\.values) + [x.grad!.values] + layers.flatMap { $0.namedParameters().map { $0.tensor.grad!.values } }
+                }
+                let separate = run { x in layers.map { $0(x) } }
+                let together = run { x in linear(x, layers: layers.map { ($0.weight, $0.bias) }) }
+                XCTAssertEqual(separate, together, "\(rows) rows, latency-bound \(latencyBound)")
+            }
+        }
+    }
 }

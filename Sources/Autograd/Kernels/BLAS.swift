@@ -46,28 +46,58 @@ func sgemm(
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    let flops = 2 * m * n * k, splitRows = m >= n
-    let span = splitRows ? m : n
-    let minimumPiece = Parallel.isLatencyBound ? minimumPieceFLOPs.latencyBound : minimumPieceFLOPs.standard
-    let pieces = Swift.min(8, flops / minimumPiece, span / 16)
-    guard pieces > 1 else {
-        serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                    a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-        return
+    SgemmPieces(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc).runTogether()
+}
+
+/// One product split as `sgemm` splits it: `count` pieces, each a single-threaded call on a block of
+/// rows or columns of `C`. Several independent products can run their pieces in one hand-off to the
+/// threads (`runTogether`), with the same results as one after the other.
+struct SgemmPieces {
+    let count: Int
+    private let piece: (Int) -> Void
+
+    init(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let flops = 2 * m * n * k, splitRows = m >= n
+        let span = splitRows ? m : n
+        let minimumPiece = Parallel.isLatencyBound ? minimumPieceFLOPs.latencyBound : minimumPieceFLOPs.standard
+        let pieces = Swift.min(8, flops / minimumPiece, span / 16)
+        guard pieces > 1 else {
+            count = 1
+            piece = { _ in
+                serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            }
+            return
+        }
+        // Every piece repacks the whole other operand; when that is large, keep pieces at ≥ 512 rows/columns.
+        let minimumExtent = k * (splitRows ? n : m) > largeOperand ? 512 : 16
+        let step = Swift.max((span / pieces + 15) / 16 * 16, minimumExtent)
+        count = (span + step - 1) / step
+        piece = { piece in
+            let start = piece * step, extent = Swift.min(step, span - start)
+            if splitRows {
+                serialSgemm(transposeA: transposeA, transposeB: transposeB, m: extent, n: n, k: k, alpha: alpha,
+                            a: a + (transposeA ? start : start * lda), lda: lda, b: b, ldb: ldb,
+                            beta: beta, c: c + start * ldc, ldc: ldc)
+            } else {
+                serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: extent, k: k, alpha: alpha,
+                            a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb,
+                            beta: beta, c: c + start, ldc: ldc)
+            }
+        }
     }
-    // Every piece repacks the whole other operand; when that is large, keep pieces at ≥ 512 rows/columns.
-    let minimumExtent = k * (splitRows ? n : m) > largeOperand ? 512 : 16
-    let step = Swift.max((span / pieces + 15) / 16 * 16, minimumExtent)
-    Parallel.forEach((span + step - 1) / step) { piece, _ in
-        let start = piece * step, extent = Swift.min(step, span - start)
-        if splitRows {
-            serialSgemm(transposeA: transposeA, transposeB: transposeB, m: extent, n: n, k: k, alpha: alpha,
-                        a: a + (transposeA ? start : start * lda), lda: lda, b: b, ldb: ldb,
-                        beta: beta, c: c + start * ldc, ldc: ldc)
-        } else {
-            serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: extent, k: k, alpha: alpha,
-                        a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb,
-                        beta: beta, c: c + start, ldc: ldc)
+
+    /// Runs every piece of this product and of `others` in one hand-off to the threads.
+    func runTogether(with others: [SgemmPieces] = []) {
+        let products = [self] + others
+        guard products.count > 1 || count > 1 else { return piece(0) }
+        let ends = products.reduce(into: [Int]()) { ends, product in ends.append((ends.last ?? 0) + product.count) }
+        Parallel.forEach(ends.last!) { index, _ in
+            let product = ends.firstIndex { index < $0 }!
+            products[product].piece(index - (product == 0 ? 0 : ends[product - 1]))
         }
     }
 }

@@ -18,9 +18,16 @@ public final class MultiHeadAttention: Module {
     public func callAsFunction(
         _ x: Tensor, causal: Bool = false, keep: Tensor? = nil, returnProbabilities: Bool = false
     ) -> AttentionResult {
-        let attended = attention(query: wq(x), key: wk(x), value: wv(x), heads: heads, causal: causal, keep: keep,
+        let (query, key, value) = projections(x)
+        let attended = attention(query: query, key: key, value: value, heads: heads, causal: causal, keep: keep,
                                  returnProbabilities: returnProbabilities)
         return AttentionResult(output: wo(attended.output), probabilities: attended.probabilities)
+    }
+
+    /// The query, key and value projections of `x`, computed in one hand-off to the threads.
+    public func projections(_ x: Tensor) -> (query: Tensor, key: Tensor, value: Tensor) {
+        let projected = linear(x, layers: [wq, wk, wv].map { ($0.weight, $0.bias) })
+        return (projected[0], projected[1], projected[2])
     }
 
     public func namedParameters() -> [NamedParameter] {

@@ -3,18 +3,37 @@
 /// `x` is `[..., in]`, `weight` is `[out, in]` (PyTorch's layout, so safetensors weights load as they
 /// are), `bias` is `[out]`; the result is `[..., out]`.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-    precondition(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],
-                 "linear: input \(x.shape) does not match weight \(weight.shape)")
+    linear(x, layers: [(weight, bias)])[0]
+}
+
+/// `linear` of one input through several layers at once (attention's query, key and value
+/// projections): their products go to the threads in one hand-off instead of one each, with the same
+/// results as separate calls.
+public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [Tensor] {
+    var products: [SgemmPieces] = []
+    let results = layers.map { weight, bias in
+        precondition(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],
+                     "linear: input \(x.shape) does not match weight \(weight.shape)")
+        let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
+        let rows = x.count / Swift.max(inFeatures, 1)
+        let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
+        if let bias {
+            precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) for \(outFeatures) outputs")
+            for row in 0..<rows { (result.pointer + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
+        }
+        products.append(SgemmPieces(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+                                    a: x.pointer, lda: inFeatures, b: weight.pointer, ldb: inFeatures,
+                                    beta: bias == nil ? 0 : 1, c: result.pointer, ldc: outFeatures))
+        return result
+    }
+    products.first?.runTogether(with: Array(products.dropFirst()))
+    return zip(layers, results).map { layer, result in recordLinear(x, weight: layer.weight, bias: layer.bias, result: result) }
+}
+
+/// Records `result = x · weightᵀ + bias` on the tape with its backward pass.
+private func recordLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, result: Tensor) -> Tensor {
     let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
     let rows = x.count / Swift.max(inFeatures, 1)
-    let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
-    if let bias {
-        precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) for \(outFeatures) outputs")
-        for row in 0..<rows { (result.pointer + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
-    }
-    sgemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-          a: x.pointer, lda: inFeatures, b: weight.pointer, ldb: inFeatures,
-          beta: bias == nil ? 0 : 1, c: result.pointer, ldc: outFeatures)
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     return Tensor.operation("linear", output: result, inputs: inputs) { g in
         var gradients: [Tensor?] = [nil, nil]
