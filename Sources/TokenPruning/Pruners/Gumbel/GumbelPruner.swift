@@ -48,7 +48,7 @@ public final class GumbelPruner: TrainablePruner {
     public func select(_ tokens: VisualTokens, budget: Int, context: PruningContext) throws -> Selection {
         let n = tokens.count
         let logProbabilities = withoutGradient {
-            predictor(tokens.features.reshaped([1, n, tokens.features.shape[1]]), policy: Tensor(repeating: 1, shape: [1, n]))
+            predictor(tokens.features.reshaped([1, n, tokens.features.shape[1]]))
         }
         let keep = logProbabilities.values.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
         return try Selection.topK(keep, budget: budget)
@@ -57,8 +57,8 @@ public final class GumbelPruner: TrainablePruner {
     public func trainingLoss(model: TinyVLM, batch: TrainingBatch, progress: Double, random: RandomStream) -> Tensor {
         let features = withoutGradient { model.vision(batch.patches) }
         let projected = withoutGradient { model.projector(features) }
-        let (size, tokens) = (features.shape[0], features.shape[1])
-        let logProbabilities = predictor(features, policy: Tensor(repeating: 1, shape: [size, tokens]))
+        let size = features.shape[0]
+        let logProbabilities = predictor(features)
         let mask = Self.hardGumbelKeep(logProbabilities, temperature: configuration.gumbelTemperature, random: random)
         let logits = model.answerLogits(projected: projected, batch, keep: mask)
         var loss = crossEntropy(logits: logits, targets: batch.answers)
