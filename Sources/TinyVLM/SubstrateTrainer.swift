@@ -16,7 +16,7 @@ import SyntheticVQA
 ///   stay in distribution, as they do for large VLMs.
 public struct SubstrateTrainer {
     public struct Settings: Codable, Sendable {
-        public var steps = 7_500
+        public var steps = 12_000
         public var batchSize = 16
         public var peakLearningRate: Float = 2e-3
         public var warmupSteps = 300
