@@ -46,58 +46,68 @@ func sgemm(
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    SgemmPieces(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc).runTogether()
+    let product = SgemmPieces(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                              a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    guard product.count > 1 else { return product.run(0) }
+    Parallel.forEach(product.count) { piece, _ in product.run(piece) }
 }
 
 /// One product split as `sgemm` splits it: `count` pieces, each a single-threaded call on a block of
 /// rows or columns of `C`. Several independent products can run their pieces in one hand-off to the
 /// threads (`runTogether`), with the same results as one after the other.
 struct SgemmPieces {
+    let transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float
+    let a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int
+    let beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    /// Whether pieces are blocks of rows (else of columns) of `C`, and how many rows or columns each has.
+    let splitRows: Bool, step: Int
     let count: Int
-    private let piece: (Int) -> Void
 
     init(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
          beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let flops = 2 * m * n * k, splitRows = m >= n
+        (self.transposeA, self.transposeB, self.m, self.n, self.k, self.alpha) = (transposeA, transposeB, m, n, k, alpha)
+        (self.a, self.lda, self.b, self.ldb, self.beta, self.c, self.ldc) = (a, lda, b, ldb, beta, c, ldc)
+        let flops = 2 * m * n * k
+        splitRows = m >= n
         let span = splitRows ? m : n
         let minimumPiece = Parallel.isLatencyBound ? minimumPieceFLOPs.latencyBound : minimumPieceFLOPs.standard
         let pieces = Swift.min(8, flops / minimumPiece, span / 16)
-        guard pieces > 1 else {
-            count = 1
-            piece = { _ in
-                serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-            }
-            return
-        }
         // Every piece repacks the whole other operand; when that is large, keep pieces at ≥ 512 rows/columns.
         let minimumExtent = k * (splitRows ? n : m) > largeOperand ? 512 : 16
-        let step = Swift.max((span / pieces + 15) / 16 * 16, minimumExtent)
-        count = (span + step - 1) / step
-        piece = { piece in
-            let start = piece * step, extent = Swift.min(step, span - start)
-            if splitRows {
-                serialSgemm(transposeA: transposeA, transposeB: transposeB, m: extent, n: n, k: k, alpha: alpha,
-                            a: a + (transposeA ? start : start * lda), lda: lda, b: b, ldb: ldb,
-                            beta: beta, c: c + start * ldc, ldc: ldc)
-            } else {
-                serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: extent, k: k, alpha: alpha,
-                            a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb,
-                            beta: beta, c: c + start, ldc: ldc)
-            }
+        step = pieces > 1 ? Swift.max((span / pieces + 15) / 16 * 16, minimumExtent) : Swift.max(span, 1)
+        count = pieces > 1 ? (span + step - 1) / step : 1
+    }
+
+    /// Computes piece `piece` of `0..<count`.
+    func run(_ piece: Int) {
+        guard count > 1 else {
+            return serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+        let start = piece * step, extent = Swift.min(step, (splitRows ? m : n) - start)
+        if splitRows {
+            serialSgemm(transposeA: transposeA, transposeB: transposeB, m: extent, n: n, k: k, alpha: alpha,
+                        a: a + (transposeA ? start : start * lda), lda: lda, b: b, ldb: ldb,
+                        beta: beta, c: c + start * ldc, ldc: ldc)
+        } else {
+            serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: extent, k: k, alpha: alpha,
+                        a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb,
+                        beta: beta, c: c + start, ldc: ldc)
         }
     }
 
-    /// Runs every piece of this product and of `others` in one hand-off to the threads.
-    func runTogether(with others: [SgemmPieces] = []) {
-        let products = [self] + others
-        guard products.count > 1 || count > 1 else { return piece(0) }
-        let ends = products.reduce(into: [Int]()) { ends, product in ends.append((ends.last ?? 0) + product.count) }
-        Parallel.forEach(ends.last!) { index, _ in
-            let product = ends.firstIndex { index < $0 }!
-            products[product].piece(index - (product == 0 ? 0 : ends[product - 1]))
+    /// Runs every piece of every product in one hand-off to the threads.
+    static func runTogether(_ products: [SgemmPieces]) {
+        let total = products.reduce(0) { $0 + $1.count }
+        guard total > 1 else { return products.first?.run(0) ?? () }
+        Parallel.forEach(total) { index, _ in
+            var product = 0, piece = index
+            while piece >= products[product].count {
+                piece -= products[product].count
+                product += 1
+            }
+            products[product].run(piece)
         }
     }
 }

@@ -26,7 +26,7 @@ public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [T
                                     beta: bias == nil ? 0 : 1, c: result.pointer, ldc: outFeatures))
         return result
     }
-    products.first?.runTogether(with: Array(products.dropFirst()))
+    SgemmPieces.runTogether(products)
     return zip(layers, results).map { layer, result in recordLinear(x, weight: layer.weight, bias: layer.bias, result: result) }
 }
 
