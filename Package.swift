@@ -4,19 +4,20 @@ import PackageDescription
 
 import Foundation
 
-/// Whether the building machine's CPU has AVX2 and FMA (Linux; elsewhere the baseline ISA is used).
+/// Whether the building machine's CPU has AVX2 (Linux; elsewhere, or with PRUNELAB_PORTABLE=1 in the
+/// environment for a binary that runs on any x86-64, the baseline ISA is used).
 let buildMachineHasAVX2: Bool = {
-    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+    guard ProcessInfo.processInfo.environment["PRUNELAB_PORTABLE"] != "1",
+          let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
           let flags = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
-    let features = Set(flags.split(separator: " "))
-    return features.contains("avx2") && features.contains("fma")
+    return flags.split(separator: " ").contains("avx2")
 }()
 
 /// Release builds of the numeric targets may drop bounds checks, and use 256-bit vectors when the
 /// building machine has them (the binary then needs such a CPU). Swift never fuses a multiply and an add,
 /// so wider vectors change speed, not results; see README "Performance".
 let numericFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo"] + (buildMachineHasAVX2 ? ["-Xcc", "-mavx2", "-Xcc", "-mfma"] : []),
+    .unsafeFlags(["-Ounchecked", "-wmo"] + (buildMachineHasAVX2 ? ["-Xcc", "-mavx2"] : []),
                  .when(configuration: .release)),
 ]
 

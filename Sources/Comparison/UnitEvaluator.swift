@@ -82,7 +82,7 @@ public struct UnitEvaluator {
     /// paired with an unpruned run of the same item (before it on odd runs, after it on even ones), the
     /// reference of the speedup (the ratio of the two medians).
     public func time(_ unit: ComparisonUnit, pruner: (any TokenPruner)?, budget: Int,
-              timing: ComparisonPlan.Timing) throws -> UnitResult.Timing {
+                     timing: ComparisonPlan.Timing) throws -> UnitResult.Timing {
         let count = min(timing.items, items.count)
         let chosen = (0..<count).map { items[$0 * items.count / count] }
         var prefill: [Double] = [], pruning: [Double] = [], unpruned: [Double] = []

@@ -34,13 +34,21 @@ struct PrunerBench: ParsableCommand {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1 (got \(repeats))") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative (got \(warmup))") }
         _ = try KeepRatios.parse(keepRatios, option: "--keep-ratios")
+        guard methodNames.map({ !$0.isEmpty && !$0.contains("") }) ?? true else {
+            throw ValidationError("--methods: give one or more comma-separated pruner names")
+        }
+    }
+
+    /// The `--methods` names, nil for every registered pruner.
+    private var methodNames: [String]? {
+        methods.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
     }
 
     func run() throws {
         if let threads { BLAS.setThreadCount(threads) }
         let model = try BuiltInModel.load()
         let registry = PrunerRegistry.shared
-        let names = methods.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? registry.names
+        let names = methodNames ?? registry.names
         let families = TaskFamily.allCases.count
         let evaluator = UnitEvaluator(model: model, suite: TaskSuite(layout: model.configuration.layout, seed: 0),
                                       itemsPerFamily: (items + families - 1) / families)
@@ -60,7 +68,7 @@ struct PrunerBench: ParsableCommand {
                                          reference_prefill_ms: measured.unprunedPrefillMilliseconds,
                                          share: measured.prunerMilliseconds / measured.unprunedPrefillMilliseconds)
         }
-        let report = PrunerBenchReport(threads: BLAS.threadCount, items: min(items, evaluator.items.count),
+        let report = PrunerBenchReport(threads: BLAS.threadCount, items: items,
                                        repeats: repeats, warmup: warmup, rows: rows)
         let lines = rows.map {
             String(format: "  %@ %5.3f (%3d tokens)  pruner %7.4f ms  unpruned prefill %6.3f ms  share %5.2f%%",

@@ -18,6 +18,7 @@ public struct Selection: Equatable, Sendable {
         try PruningError.check(budget: budget, tokens: scores.count)
         // Rank by one integer key per token, (score descending, index ascending): a plain integer sort,
         // several times faster than sorting indices through a comparison closure, same order.
+        precondition(scores.count <= Int(UInt32.max), "token indices are packed into 32 bits")
         var keys = scores.enumerated().map { index, score in UInt64(descendingKey(score)) << 32 | UInt64(index) }
         keys.sort()
         return Selection(kept: keys.prefix(budget).map { Int($0 & 0xFFFF_FFFF) }.sorted(), scores: scores)

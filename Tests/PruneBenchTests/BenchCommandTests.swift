@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// End-to-end tests of `prune-bench bench prefill` and `bench pruners` on the built-in model: the JSON
-/// reports' fields agree with each other, and bad input is a one-line error.
+/// reports' fields agree with each other, and bad input is an error naming what is wrong.
 final class BenchCommandTests: XCTestCase {
     private func json(_ arguments: [String]) throws -> [String: Any] {
         let result = try PruneBenchProcess.run(arguments)
@@ -42,12 +42,13 @@ final class BenchCommandTests: XCTestCase {
         }
     }
 
-    func testBadInputIsAOneLineError() throws {
+    func testBadInputIsAClearError() throws {
         let cases: [([String], String)] = [
             (["bench", "pruners", "--methods", "random,nonsense", "--items", "1"], "nonsense"),
             (["bench", "pruners", "--keep-ratios", "0.5,2"], "'2'"),
             (["bench", "pruners", "--items", "0"], "--items"),
             (["bench", "prefill", "--tokens", "16,999"], "999"),
+            (["bench", "pruners", "--methods", "random,,topk"], "--methods"),
         ]
         for (arguments, message) in cases {
             let result = try PruneBenchProcess.run(arguments)

@@ -46,10 +46,8 @@ func sgemm(
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    let product = SgemmPieces(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                              a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-    guard product.count > 1 else { return product.run(0) }
-    Parallel.forEach(product.count) { piece, _ in product.run(piece) }
+    SgemmPieces(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc).runAll()
 }
 
 /// One product split as `sgemm` splits it: `count` pieces, each a single-threaded call on a block of
@@ -95,6 +93,12 @@ struct SgemmPieces {
                         a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb,
                         beta: beta, c: c + start, ldc: ldc)
         }
+    }
+
+    /// Runs every piece, in one hand-off to the threads when there are several.
+    func runAll() {
+        guard count > 1 else { return run(0) }
+        Parallel.forEach(count) { piece, _ in run(piece) }
     }
 
     /// Runs every piece of every product in one hand-off to the threads.

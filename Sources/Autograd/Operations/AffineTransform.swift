@@ -1,33 +1,40 @@
-/// The affine map `x · weightᵀ + bias` over the last axis, fused into one `cblas_sgemm` call.
+/// The affine map `x · weightᵀ + bias` over the last axis: the bias is copied into the result, which
+/// the product then accumulates into (`sgemm` with β = 1).
 ///
 /// `x` is `[..., in]`, `weight` is `[out, in]` (PyTorch's layout, so safetensors weights load as they
 /// are), `bias` is `[out]`; the result is `[..., out]`.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-    linear(x, layers: [(weight, bias)])[0]
+    let (result, product) = preparedLinear(x, weight: weight, bias: bias)
+    product.runAll()
+    return recordLinear(x, weight: weight, bias: bias, result: result)
 }
 
 /// `linear` of one input through several layers at once (attention's query, key and value
 /// projections): their products go to the threads in one hand-off instead of one each, with the same
 /// results as separate calls.
 public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [Tensor] {
-    var products: [SgemmPieces] = []
-    let results = layers.map { weight, bias in
-        precondition(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],
-                     "linear: input \(x.shape) does not match weight \(weight.shape)")
-        let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
-        let rows = x.count / Swift.max(inFeatures, 1)
-        let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
-        if let bias {
-            precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) for \(outFeatures) outputs")
-            for row in 0..<rows { (result.pointer + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
-        }
-        products.append(SgemmPieces(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-                                    a: x.pointer, lda: inFeatures, b: weight.pointer, ldb: inFeatures,
-                                    beta: bias == nil ? 0 : 1, c: result.pointer, ldc: outFeatures))
-        return result
+    let prepared = layers.map { preparedLinear(x, weight: $0.weight, bias: $0.bias) }
+    SgemmPieces.runTogether(prepared.map(\.product))
+    return zip(layers, prepared).map { layer, prepared in
+        recordLinear(x, weight: layer.weight, bias: layer.bias, result: prepared.result)
     }
-    SgemmPieces.runTogether(products)
-    return zip(layers, results).map { layer, result in recordLinear(x, weight: layer.weight, bias: layer.bias, result: result) }
+}
+
+/// The result tensor holding the bias rows, and the product that completes it.
+private func preparedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> (result: Tensor, product: SgemmPieces) {
+    precondition(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],
+                 "linear: input \(x.shape) does not match weight \(weight.shape)")
+    let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
+    let rows = x.count / Swift.max(inFeatures, 1)
+    let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
+    if let bias {
+        precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) for \(outFeatures) outputs")
+        for row in 0..<rows { (result.pointer + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
+    }
+    let product = SgemmPieces(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+                              a: x.pointer, lda: inFeatures, b: weight.pointer, ldb: inFeatures,
+                              beta: bias == nil ? 0 : 1, c: result.pointer, ldc: outFeatures)
+    return (result, product)
 }
 
 /// Records `result = x · weightᵀ + bias` on the tape with its backward pass.
