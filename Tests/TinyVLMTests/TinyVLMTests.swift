@@ -114,6 +114,16 @@ final class TinyVLMTests: XCTestCase {
         }
     }
 
+    func testAFamilyListedTwiceGetsTwiceTheItemsNumberedConsecutively() {
+        var settings = SubstrateTrainer.Settings()
+        settings.batchSize = 5
+        settings.families = [.colour, .position, .position]
+        let trainer = SubstrateTrainer(settings: settings, suite: Self.suite, seed: 4)
+        let drawn = (0..<3).flatMap { trainer.batchWithItems($0).items }
+        XCTAssertEqual(drawn.filter { $0.family == .position }, (0..<10).map { Self.suite.trainingItem(.position, $0) })
+        XCTAssertEqual(drawn.filter { $0.family == .colour }, (0..<5).map { Self.suite.trainingItem(.colour, $0) })
+    }
+
     func testTrainingIsDeterministic() {
         var settings = SubstrateTrainer.Settings()
         settings.steps = 3
