@@ -46,7 +46,9 @@ struct EvaluateCommand: ParsableCommand {
         let suite = TaskSuite(layout: model.configuration.layout, seed: 0)
         let tokens = model.configuration.visualTokens
         let budget = max(1, Int((keepRatio * Double(tokens)).rounded()))
-        let chosen = try families.map(TaskFamily.list) ?? TaskFamily.allCases
+        // A family named twice is evaluated once: the average is over families.
+        var named = Set<TaskFamily>()
+        let chosen = try (families.map(TaskFamily.list) ?? TaskFamily.allCases).filter { named.insert($0).inserted }
         let perFamily = limit > 0 ? min(limit, suite.testItemsPerFamily) : suite.testItemsPerFamily
         let split = { (family: TaskFamily) in (0..<perFamily).map { suite.testItem(family, $0) } }
         let total = chosen.count * perFamily

@@ -47,15 +47,3 @@ struct TasksCommand: ParsableCommand {
         StandardError.write("wrote \(TaskFamily.allCases.count * perFamily) samples and README.md to \(samples)\n")
     }
 }
-
-extension TaskFamily {
-    /// Families from a comma-separated `--families` value; an unknown name is an error listing the known ones.
-    static func list(_ text: String) throws -> [TaskFamily] {
-        try text.split(separator: ",").map { name in
-            guard let family = TaskFamily(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("unknown task family '\(name)' (families: \(allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            return family
-        }
-    }
-}

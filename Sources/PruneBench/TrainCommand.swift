@@ -27,7 +27,7 @@ struct TrainSubstrateCommand: ParsableCommand {
     @Option(help: "Items per step.")
     var batchSize: Int = SubstrateTrainer.Settings().batchSize
 
-    @Option(help: "Comma-separated task families to train on; a family named k times gets k slots per cycle (default: all, with position twice more and counting and relation once more).")
+    @Option(help: "Comma-separated task families to train on; one named k times gets k batch slots per cycle (default: the weighted mix of SubstrateTrainer.Settings).")
     var families: String?
 
     @Option(help: "Share of the steps over which distractors ramp in (0 disables the curriculum).")

@@ -14,6 +14,9 @@ import SyntheticVQA
 ///   up to all of them), so its attention starts out choosing among a few tokens instead of 150.
 ///   Afterwards a `dropoutShare` of the batches still drop random background, so that pruned inputs
 ///   stay in distribution, as they do for large VLMs.
+///
+/// Two more are set in `Settings`: the grounding loss (`pointerWeight`) and a family mix weighted toward
+/// the families that learn slowest (`families`).
 public struct SubstrateTrainer {
     public struct Settings: Codable, Sendable {
         public var steps = 12_000
@@ -41,7 +44,7 @@ public struct SubstrateTrainer {
         public var probePositions = false
         /// Families trained on, cycled through batch slots; a family listed k times gets k slots per cycle.
         /// The default gives the families that learn slowest in the mix (position, counting, relation) more
-        /// of the steps than those that reach 100 % early.
+        /// of the batch slots than those that reach 100 % early.
         public var families = TaskFamily.allCases + [.position, .position, .counting, .relation]
         public init() {}
     }
@@ -51,6 +54,7 @@ public struct SubstrateTrainer {
     public let seed: UInt64
 
     public init(settings: Settings = Settings(), suite: TaskSuite, seed: UInt64) {
+        precondition(!settings.families.isEmpty, "SubstrateTrainer needs at least one task family")
         self.settings = settings
         self.suite = suite
         self.seed = seed

@@ -27,6 +27,17 @@ public enum PrunerTraining {
         try pruner.saveWeights(to: cached)
     }
 
+    /// How pruner training draws its batches from the training stream: every visual token shown, and
+    /// every family equally often, whatever mix the substrate's recipe uses (a budget serves all of them).
+    static func batchSettings(batchSize: Int) -> SubstrateTrainer.Settings {
+        var settings = SubstrateTrainer.Settings()
+        settings.batchSize = batchSize
+        settings.dropoutShare = 0
+        settings.curriculumShare = 0
+        settings.families = TaskFamily.allCases
+        return settings
+    }
+
     /// Trains `pruner` with its `training` settings: AdamW with warm-up and cosine decay, gradient
     /// clipping at 1, batches cycling through every family. The model is frozen. The items come from a
     /// stretch of the training stream the substrate never used, chosen by the seed; a non-finite loss
@@ -39,11 +50,7 @@ public enum PrunerTraining {
                               decays: { $0.tensor.rank >= 2 })
         let schedule = WarmupCosineSchedule(peak: learningRate, warmupSteps: max(1, steps / 10), totalSteps: steps,
                                             floor: learningRate / 100)
-        var settings = SubstrateTrainer.Settings()
-        settings.batchSize = pruner.training.batchSize
-        settings.dropoutShare = 0
-        settings.curriculumShare = 0
-        let batches = SubstrateTrainer(settings: settings, suite: TaskSuite(layout: model.configuration.layout, seed: 0),
+        let batches = SubstrateTrainer(settings: batchSettings(batchSize: pruner.training.batchSize), suite: TaskSuite(layout: model.configuration.layout, seed: 0),
                                        seed: seed)
         let firstBatch = 100_000 + Int(seed % 1_000) * 10_000
         for step in 0..<steps {

@@ -126,6 +126,15 @@ final class LearnedPrunerTrainingTests: XCTestCase {
         XCTAssertGreaterThan(gradient.map(abs).max()!, 1e-4, "the soft sample's gradient must flow")
     }
 
+    func testPrunersTrainOnEveryFamilyEquallyWhateverTheModelsMix() {
+        let settings = PrunerTraining.batchSettings(batchSize: 8)
+        XCTAssertNotEqual(SubstrateTrainer.Settings().families, TaskFamily.allCases, "the model's default mix is weighted")
+        XCTAssertEqual(settings.families, TaskFamily.allCases)
+        XCTAssertEqual(settings.batchSize, 8)
+        XCTAssertEqual(settings.dropoutShare, 0)
+        XCTAssertEqual(settings.curriculumShare, 0)
+    }
+
     func testTemperatureIsCosineAnnealed() {
         let pruner = DiffPrunePruner(visionWidth: 16)
         XCTAssertEqual(pruner.temperature(0), 2, accuracy: 1e-6)
