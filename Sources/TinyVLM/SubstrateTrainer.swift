@@ -185,12 +185,12 @@ public struct SubstrateTrainer {
         var items: [VQAItem] = []
         for slot in 0..<settings.batchSize {
             let position = step * settings.batchSize + slot
-            let (round, place) = position.quotientAndRemainder(dividingBy: cycle.count)
+            let (completedCycles, place) = position.quotientAndRemainder(dividingBy: cycle.count)
             let family = cycle[place]
             // Each family's items are numbered consecutively, whatever its share of the cycle.
             let slotsPerCycle = cycle.lazy.filter { $0 == family }.count
             let slotsBefore = cycle[..<place].lazy.filter { $0 == family }.count
-            items.append(suite.trainingItem(family, round * slotsPerCycle + slotsBefore))
+            items.append(suite.trainingItem(family, completedCycles * slotsPerCycle + slotsBefore))
         }
         let layout = suite.layout
         let visible = visibleTokens(step, stream: stream)

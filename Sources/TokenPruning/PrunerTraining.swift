@@ -50,8 +50,8 @@ public enum PrunerTraining {
                               decays: { $0.tensor.rank >= 2 })
         let schedule = WarmupCosineSchedule(peak: learningRate, warmupSteps: max(1, steps / 10), totalSteps: steps,
                                             floor: learningRate / 100)
-        let batches = SubstrateTrainer(settings: batchSettings(batchSize: pruner.training.batchSize), suite: TaskSuite(layout: model.configuration.layout, seed: 0),
-                                       seed: seed)
+        let batches = SubstrateTrainer(settings: batchSettings(batchSize: pruner.training.batchSize),
+                                       suite: TaskSuite(layout: model.configuration.layout, seed: 0), seed: seed)
         let firstBatch = 100_000 + Int(seed % 1_000) * 10_000
         for step in 0..<steps {
             let random = RandomStream(seed: seed, path: ["pruner", pruner.name, "step \(step)"])
