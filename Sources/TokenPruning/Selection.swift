@@ -16,12 +16,36 @@ public struct Selection: Equatable, Sendable {
             throw PruningError.invalidScore(index: bad, value: scores[bad])
         }
         try PruningError.check(budget: budget, tokens: scores.count)
-        // Rank by one integer key per token, (score descending, index ascending): a plain integer sort,
-        // several times faster than sorting indices through a comparison closure, same order.
+        // Rank by one distinct integer key per token, (score descending, index ascending). The kept tokens
+        // are those whose key is at most the budget-th smallest, found by selection rather than a sort (a
+        // sort of 144 keys cost a sixth of a learned pruner's time), and listed by a scan in index order.
         precondition(scores.count <= Int(UInt32.max), "token indices are packed into 32 bits")
-        var keys = scores.enumerated().map { index, score in UInt64(descendingKey(score)) << 32 | UInt64(index) }
-        keys.sort()
-        return Selection(kept: keys.prefix(budget).map { Int($0 & 0xFFFF_FFFF) }.sorted(), scores: scores)
+        let keys = scores.enumerated().map { index, score in UInt64(descendingKey(score)) << 32 | UInt64(index) }
+        let threshold = smallest(budget, of: keys)
+        return Selection(kept: keys.indices.filter { keys[$0] <= threshold }, scores: scores)
+    }
+
+    /// The `rank`-th smallest (1-based) of distinct `keys`, by quickselect with a median-of-three pivot.
+    private static func smallest(_ rank: Int, of keys: [UInt64]) -> UInt64 {
+        var keys = keys
+        let target = rank - 1
+        var (low, high) = (0, keys.count - 1)
+        while low < high {
+            let middle = low + (high - low) / 2
+            let pivot = Swift.max(Swift.min(keys[low], keys[middle]), Swift.min(Swift.max(keys[low], keys[middle]), keys[high]))
+            var (i, j) = (low, high)
+            while i <= j {  // Hoare partition: [low, j] ≤ pivot ≤ [i, high]
+                while keys[i] < pivot { i += 1 }
+                while keys[j] > pivot { j -= 1 }
+                if i <= j {
+                    keys.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if target <= j { high = j } else if target >= i { low = i } else { return keys[target] }
+        }
+        return keys[target]
     }
 
     /// A key whose ascending order is `score`'s descending order (−0 and +0 equal, as `>` has them).

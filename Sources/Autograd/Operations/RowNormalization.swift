@@ -19,20 +19,27 @@ private func normalize(_ x: Tensor, centered: Bool, weight: Tensor?, bias: Tenso
     let recording = Tensor.willRecord(inputs)
     let result = Tensor.like(x)
     let statistics = Tensor(uninitializedShape: [rows, 2])  // mean and reciprocal deviation per row
-    let gamma = weight?.pointer, beta = bias?.pointer
+    let gamma = weight?.pointer, beta = bias?.pointer, stats = statistics.pointer
+    // Row by row, each row's statistics are a chain of dependent reductions, a square root and a division
+    // that the processor cannot overlap with the next row's; in passes over all rows it can. Every value
+    // is computed as in a single pass.
     for row in 0..<rows {
-        let input = x.pointer + row * width, output = result.pointer + row * width
-        let mean = centered ? VectorMath.sum(input, width) / Float(width) : 0
+        stats[2 * row] = centered ? VectorMath.sum(x.pointer + row * width, width) / Float(width) : 0
+    }
+    for row in 0..<rows {
+        let input = x.pointer + row * width, output = result.pointer + row * width, mean = stats[2 * row]
         for j in 0..<width { output[j] = input[j] - mean }
-        let reciprocal = 1 / (VectorMath.dot(output, output, width) / Float(width) + epsilon).squareRoot()
+        stats[2 * row + 1] = VectorMath.dot(output, output, width) / Float(width) + epsilon
+    }
+    for row in 0..<rows { stats[2 * row + 1] = 1 / stats[2 * row + 1].squareRoot() }
+    for row in 0..<rows {
+        let output = result.pointer + row * width, reciprocal = stats[2 * row + 1]
         switch (gamma, beta) {
         case let (gamma?, beta?): for j in 0..<width { output[j] = output[j] * reciprocal * gamma[j] + beta[j] }
         case let (gamma?, nil): for j in 0..<width { output[j] = output[j] * reciprocal * gamma[j] }
         case let (nil, beta?): for j in 0..<width { output[j] = output[j] * reciprocal + beta[j] }
         case (nil, nil): for j in 0..<width { output[j] *= reciprocal }
         }
-        statistics.pointer[2 * row] = mean
-        statistics.pointer[2 * row + 1] = reciprocal
     }
     guard recording else { return result }
     return Tensor.operation(centered ? "layerNorm" : "rmsNorm", output: result, inputs: inputs) { g in
