@@ -48,7 +48,13 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "Statistics", dependencies: ["CGSL"], swiftSettings: numericFlags),
-        .target(name: "Autograd", dependencies: ["CBLAS"], swiftSettings: numericFlags),
+        // The engine's packed-weight inference kernel (AVX2 and FMA when the building machine has them; a
+        // portable path with the same results otherwise).
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3"] + (buildMachineHasAVX2 ? ["-mavx2", "-mfma"] : []),
+                                     .when(configuration: .release))]),
+        .target(name: "Autograd", dependencies: ["CBLAS", "CKernels"], swiftSettings: numericFlags),
         .target(name: "SyntheticVQA", dependencies: ["Statistics"], swiftSettings: numericFlags),
         .target(
             name: "TinyVLM", dependencies: ["Autograd", "Statistics", "SyntheticVQA"],

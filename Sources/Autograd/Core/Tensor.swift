@@ -86,8 +86,12 @@ public final class Tensor {
     public func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
-        try body(UnsafeMutableBufferPointer(start: pointer, count: count))
+        defer { valuesChanged() }
+        return try body(UnsafeMutableBufferPointer(start: pointer, count: count))
     }
+
+    /// Marks an in-place update of values that may already be in use (see `TensorStorage.version`).
+    func valuesChanged() { storage.version.add(1, ordering: .releasing) }
 
     /// The first element of this tensor in its storage.
     var pointer: UnsafeMutablePointer<Float> { storage.base + offset }

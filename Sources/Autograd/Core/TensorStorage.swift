@@ -7,6 +7,11 @@ import Synchronization
 final class TensorStorage: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
     let capacity: Int
+    /// Counts in-place updates of values already in use (optimiser steps, loaded weights, writes through
+    /// `Tensor.withUnsafeMutableBufferPointer`), so that what is derived from the values knows when it is stale.
+    let version = Atomic<Int>(0)
+    /// The values packed for the inference kernel, when they are a weight matrix (see `PackedWeights`).
+    let packed = Mutex<PackedWeights?>(nil)
 
     /// Uninitialised memory for `capacity` floats; callers write every element before reading.
     init(capacity: Int) {

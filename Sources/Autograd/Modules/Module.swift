@@ -47,6 +47,9 @@ extension Module {
         if strict, let extra = Set(tensors.keys).subtracting(parameters.map(\.name)).sorted().first {
             throw SafeTensorsError(tensor: extra, reason: "not a parameter of this module")
         }
-        for (name, tensor) in parameters { tensor.pointer.update(from: tensors[name]!.pointer, count: tensor.count) }
+        for (name, tensor) in parameters {
+            tensor.pointer.update(from: tensors[name]!.pointer, count: tensor.count)
+            tensor.valuesChanged()
+        }
     }
 }

@@ -3,7 +3,15 @@
 ///
 /// `x` is `[..., in]`, `weight` is `[out, in]` (PyTorch's layout, so safetensors weights load as they
 /// are), `bias` is `[out]`; the result is `[..., out]`.
+///
+/// Inside `BLAS.latencyBound` with gradients off (a batch-1 prefill, a pruner's scoring), the product
+/// runs on weights packed once for the inference kernel (`PackedWeights`): the same values to rounding,
+/// each output a fused multiply-add chain in input order.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
+    if let packed = packedLinear(x, weight: weight, bias: bias) {
+        PackedProduct.runTogether([packed.product])
+        return packed.result
+    }
     let (result, product) = preparedLinear(x, weight: weight, bias: bias)
     product.runAll()
     return recordLinear(x, weight: weight, bias: bias, result: result)
@@ -13,6 +21,11 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
 /// projections): their products go to the threads in one hand-off instead of one each, with the same
 /// results as separate calls.
 public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [Tensor] {
+    let packed = layers.compactMap { packedLinear(x, weight: $0.weight, bias: $0.bias) }
+    if packed.count == layers.count {
+        PackedProduct.runTogether(packed.map(\.product))
+        return packed.map(\.result)
+    }
     let prepared = layers.map { preparedLinear(x, weight: $0.weight, bias: $0.bias) }
     SgemmPieces.runTogether(prepared.map(\.product))
     return zip(layers, prepared).map { layer, prepared in
@@ -20,15 +33,30 @@ public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [T
     }
 }
 
-/// The result tensor holding the bias rows, and the product that completes it.
-private func preparedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> (result: Tensor, product: SgemmPieces) {
+/// The result tensor and the packed-weight product that fills it, when the inference kernel applies:
+/// inside `BLAS.latencyBound`, not recording gradients, and `weight` a whole storage.
+private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> (result: Tensor, product: PackedProduct)? {
+    guard Parallel.isLatencyBound, !GradientMode.isEnabled else { return nil }
+    checkLinearShapes(x, weight: weight, bias: bias)
+    guard let packed = PackedWeights.of(weight) else { return nil }
+    let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [packed.outputs])
+    let rows = x.count / Swift.max(packed.inputs, 1)
+    return (result, PackedProduct(rows: rows, x: x.pointer, weights: packed, bias: bias?.pointer, c: result.pointer))
+}
+
+private func checkLinearShapes(_ x: Tensor, weight: Tensor, bias: Tensor?) {
     precondition(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],
                  "linear: input \(x.shape) does not match weight \(weight.shape)")
+    if let bias { precondition(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) for \(weight.shape[0]) outputs") }
+}
+
+/// The result tensor holding the bias rows, and the product that completes it.
+private func preparedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> (result: Tensor, product: SgemmPieces) {
+    checkLinearShapes(x, weight: weight, bias: bias)
     let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
     let rows = x.count / Swift.max(inFeatures, 1)
     let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
     if let bias {
-        precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) for \(outFeatures) outputs")
         for row in 0..<rows { (result.pointer + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
     }
     let product = SgemmPieces(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,

@@ -47,6 +47,7 @@ public final class AdamW {
                 v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
                 theta[i] = theta[i] * shrink - stepSize * m[i] / ((v[i] / correction2).squareRoot() + epsilon)
             }
+            parameters[index].tensor.valuesChanged()
         }
     }
 

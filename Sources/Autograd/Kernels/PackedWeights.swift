@@ -1,0 +1,80 @@
+import CKernels
+
+/// A weight matrix `[out, in]` packed into panels of 16 output columns for the inference kernel
+/// (`prunelab_packed_linear`), made once per version of the weights and kept with their storage.
+///
+/// A general GEMM packs its operands on every call; for a batch-1 prefill of a few dozen rows that
+/// packing costs as much as the arithmetic. Weights do not change between prefills, so they are packed
+/// once; the kernel then streams them contiguously at close to the core's peak whatever the row count.
+final class PackedWeights: @unchecked Sendable {
+    let outputs: Int, inputs: Int
+    /// The storage version these values were packed from.
+    let version: Int
+    let base: UnsafeMutablePointer<Float>
+
+    var panels: Int { (outputs + Int(PRUNELAB_PANEL_WIDTH) - 1) / Int(PRUNELAB_PANEL_WIDTH) }
+
+    private init(_ weight: Tensor, version: Int) {
+        (outputs, inputs) = (weight.shape[0], weight.shape[1])
+        self.version = version
+        let count = Swift.max(1, prunelab_packed_size(Int32(outputs), Int32(inputs)))
+        base = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+        prunelab_pack_weights(Int32(outputs), Int32(inputs), weight.pointer, base)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The packed form of the current values of `weight`, a whole storage's `[out, in]` matrix: cached,
+    /// and packed again after its values change. Nil for a view on part of a larger storage.
+    static func of(_ weight: Tensor) -> PackedWeights? {
+        let storage = weight.storage
+        guard weight.rank == 2, weight.offset == 0, weight.count == storage.capacity else { return nil }
+        return storage.packed.withLock { cached in
+            let version = storage.version.load(ordering: .acquiring)
+            if let cached, cached.version == version, cached.outputs == weight.shape[0] { return cached }
+            let packed = PackedWeights(weight, version: version)
+            cached = packed
+            return packed
+        }
+    }
+}
+
+/// One `x · weightᵀ + bias` through packed weights: its panels can be computed in any grouping, on any
+/// thread, with the same results.
+struct PackedProduct {
+    let rows: Int
+    let x: UnsafePointer<Float>
+    let weights: PackedWeights
+    let bias: UnsafePointer<Float>?
+    let c: UnsafeMutablePointer<Float>
+
+    /// Products are not split into pieces of fewer floating-point operations than this.
+    private static let minimumPieceFLOPs = 1 << 17
+
+    /// Computes the outputs of `panels`.
+    func run(_ panels: Range<Int>) {
+        prunelab_packed_linear(Int32(rows), Int32(weights.outputs), Int32(weights.inputs), x, Int32(weights.inputs),
+                               weights.base, bias, c, Int32(weights.outputs), Int32(panels.lowerBound),
+                               Int32(panels.upperBound))
+    }
+
+    /// Runs every panel of every product in one hand-off, the panels shared evenly over the threads
+    /// (the split never changes results, each output being computed the same way wherever it is, so it
+    /// may follow the thread count).
+    static func runTogether(_ products: [PackedProduct]) {
+        let panels = products.reduce(0) { $0 + $1.weights.panels }
+        let flops = products.reduce(0) { $0 + 2 * $1.rows * $1.weights.outputs * $1.weights.inputs }
+        let pieces = Swift.max(1, Swift.min(Parallel.threadCount, panels, flops / minimumPieceFLOPs))
+        Parallel.forEach(pieces) { piece, _ in
+            // This piece's panels, numbered across the products in order.
+            var first = panels * piece / pieces, last = panels * (piece + 1) / pieces
+            for product in products {
+                let count = product.weights.panels
+                if first < count && last > 0 { product.run(Swift.max(first, 0)..<Swift.min(last, count)) }
+                first -= count
+                last -= count
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import XCTest
+@testable import Autograd
+
+/// The inference kernel of `linear` (packed weights, inside `BLAS.latencyBound` without gradients).
+final class PackedLinearTests: XCTestCase {
+    /// `linear` as a prefill runs it.
+    func inference(_ body: () -> Tensor) -> [Float] { BLAS.latencyBound { withoutGradient(body) }.values }
+
+    /// `x · weightᵀ + bias` in double precision, and the sum of the magnitudes of its terms (the scale of
+    /// the rounding error a single-precision sum may make).
+    func reference(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> (values: [Double], magnitudes: [Double]) {
+        let (rows, outputs, inputs) = (x.shape[0], weight.shape[0], weight.shape[1])
+        let (xs, ws, bs) = (x.values, weight.values, bias?.values)
+        var values = [Double](), magnitudes = [Double]()
+        for r in 0..<rows {
+            for o in 0..<outputs {
+                var sum = Double(bs?[o] ?? 0), magnitude = abs(sum)
+                for i in 0..<inputs {
+                    let term = Double(xs[r * inputs + i]) * Double(ws[o * inputs + i])
+                    sum += term
+                    magnitude += abs(term)
+                }
+                values.append(sum)
+                magnitudes.append(magnitude)
+            }
+        }
+        return (values, magnitudes)
+    }
+
+    func assertMatchesReference(_ x: Tensor, _ linear: Linear, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+        let got = inference { linear(x) }
+        let (expected, magnitudes) = reference(x, linear.weight, linear.bias)
+        XCTAssertEqual(got.count, expected.count, label, file: file, line: line)
+        for (index, value) in got.enumerated() {
+            let bound = 1e-6 * Double(linear.weight.shape[1] + 1) * magnitudes[index] + 1e-30
+            guard abs(Double(value) - expected[index]) <= bound else {
+                return XCTFail("\(label), element \(index): \(value), expected \(expected[index])", file: file, line: line)
+            }
+        }
+    }
+
+    /// Row counts around the kernel's 6-row blocks, output counts around its 16-column panels (the last
+    /// one partly padded), and input counts from 1 to a 512-wide MLP.
+    func testMatchesADoublePrecisionReference() {
+        var source = SplitMix64(seed: 90)
+        for inputs in [1, 3, 96, 512] {
+            for outputs in [1, 16, 17, 40, 128] {
+                for bias in [true, false] {
+                    let layer = Linear(inputs: inputs, outputs: outputs, bias: bias, using: &source)
+                    if let b = layer.bias { b.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] = 0.1 * Float(i % 5) - 0.2 } } }
+                    for rows in [1, 5, 6, 7, 13, 22] {
+                        let x = randomTensor([rows, inputs], seed: UInt64(rows * 1000 + inputs))
+                        assertMatchesReference(x, layer, "\(rows)×\(inputs) → \(outputs), bias \(bias)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each output is computed the same way whatever else a call covers: rows one at a time, layers
+    /// together or apart, and any thread count give the same bits.
+    func testEveryGroupingGivesTheSameBits() {
+        let original = BLAS.threadCount
+        defer { BLAS.setThreadCount(original) }
+        var source = SplitMix64(seed: 91)
+        let layers = [Linear(inputs: 128, outputs: 128, using: &source), Linear(inputs: 128, outputs: 512, using: &source),
+                      Linear(inputs: 128, outputs: 40, bias: false, using: &source)]
+        let x = randomTensor([23, 128], seed: 92)
+        let whole = layers.map { layer in inference { layer(x) } }
+        for threads in [1, 2, 3] {
+            BLAS.setThreadCount(threads)
+            let together = BLAS.latencyBound { withoutGradient { linear(x, layers: layers.map { ($0.weight, $0.bias) }) } }
+            XCTAssertEqual(together.map(\.values), whole, "\(threads) threads")
+            for (layer, expected) in zip(layers, whole) {
+                let byRow = (0..<23).flatMap { row in inference { layer(x.sliced(axis: 0, row..<(row + 1))) } }
+                XCTAssertEqual(byRow, expected, "\(threads) threads, row by row")
+            }
+        }
+    }
+
+    /// The packed weights are rebuilt after every kind of in-place update: an optimiser step, loading a
+    /// state dictionary, and writing through `withUnsafeMutableBufferPointer`.
+    func testPackedWeightsFollowInPlaceUpdates() throws {
+        var source = SplitMix64(seed: 93)
+        let layer = Linear(inputs: 32, outputs: 24, using: &source)
+        let x = randomTensor([5, 32], seed: 94)
+        assertMatchesReference(x, layer, "fresh")
+        let before = inference { layer(x) }
+
+        let optimizer = AdamW(parameters: layer.namedParameters(), learningRate: 0.1)
+        (layer(x) * layer(x)).mean().backward()
+        optimizer.step()
+        XCTAssertNotEqual(inference { layer(x) }, before)
+        assertMatchesReference(x, layer, "after an AdamW step")
+
+        let other = Linear(inputs: 32, outputs: 24, using: &source)
+        try layer.load(other.stateDictionary())
+        XCTAssertEqual(inference { layer(x) }, inference { other(x) })
+        assertMatchesReference(x, layer, "after load")
+
+        layer.weight.withUnsafeMutableBufferPointer { $0[0] += 1 }
+        assertMatchesReference(x, layer, "after a write through withUnsafeMutableBufferPointer")
+    }
+
+    /// A weight that is a view on part of a larger storage is not packed; the general path computes it.
+    func testAWeightViewUsesTheGeneralPath() {
+        let storage = randomTensor([48, 32], seed: 95)
+        let weight = storage.sliced(axis: 0, 16..<40)
+        XCTAssertNil(PackedWeights.of(weight))
+        XCTAssertNotNil(PackedWeights.of(storage))
+        let x = randomTensor([7, 32], seed: 96)
+        let got = inference { linear(x, weight: weight) }
+        let (expected, magnitudes) = reference(x, weight, nil)
+        for index in got.indices { XCTAssertEqual(Double(got[index]), expected[index], accuracy: 1e-5 * magnitudes[index] + 1e-30) }
+    }
+}
