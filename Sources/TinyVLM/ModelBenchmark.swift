@@ -25,8 +25,16 @@ public enum ModelBenchmark {
     public static func prefill(_ model: TinyVLM, visualTokens counts: [Int], exposingAttentionOf layer: Int? = nil,
                                repeats: Int, warmup: Int) throws -> PrefillMeasurements {
         let input = PrefillInput(model), c = model.configuration
-        let timings = try counts.map { n in
-            let ms = try input.medianMilliseconds(visualTokens: n, repeats: repeats, warmup: warmup)
+        // Every count (and the attention-exposing run) is timed in each round, so that ratios between
+        // them are not skewed by the machine's drift.
+        var runs = counts.map { n in (kept: input.kept(n), attentionLayer: Int?.none) }
+        if let layer { runs.append((input.kept(c.visualTokens), layer)) }
+        var failure: Error? = nil
+        let medians = medianMilliseconds(interleaving: runs.map { run in
+            { do { try input.run(run.kept, attentionLayer: run.attentionLayer) } catch { failure = error } }
+        }, repeats: repeats, warmup: warmup)
+        if let failure { throw failure }
+        let timings = zip(counts, medians).map { n, ms in
             let flops = c.prefillFLOPs(tokensPerLayer: Array(repeating: n + input.question.count, count: c.layers))
             return BenchmarkTiming(tokens: n, medianMilliseconds: ms, flops: flops)
         }
@@ -37,10 +45,7 @@ public enum ModelBenchmark {
             try input.run(kept)
             return AllocationCounts.current - before
         }
-        let exposing = try layer.map { layer in
-            (layer, try input.medianMilliseconds(visualTokens: c.visualTokens, attentionLayer: layer,
-                                                 repeats: repeats, warmup: warmup))
-        }
+        let exposing = layer.map { layer in (layer, medians[counts.count]) }
         return PrefillMeasurements(timings: timings, allocations: allocations, exposingAttention: exposing)
     }
 
@@ -92,15 +97,5 @@ private struct PrefillInput {
             try model.languageModel.prefill(visual: kept.visual, visualPositions: kept.rows, question: question,
                                             attentionLayer: attentionLayer)
         }
-    }
-
-    func medianMilliseconds(visualTokens n: Int, attentionLayer: Int? = nil, repeats: Int, warmup: Int) throws -> Double {
-        let kept = kept(n)
-        var failure: Error? = nil
-        let ms = Autograd.medianMilliseconds(repeats: repeats, warmup: warmup) {
-            do { try run(kept, attentionLayer: attentionLayer) } catch { failure = error }
-        }
-        if let failure { throw failure }
-        return ms
     }
 }

@@ -1,9 +1,20 @@
 /// The median wall-clock time of `body` in milliseconds over `repeats` runs, after `warmup` untimed runs.
 public func medianMilliseconds(repeats: Int, warmup: Int, _ body: () -> Void) -> Double {
+    withoutActuallyEscaping(body) { medianMilliseconds(interleaving: [$0], repeats: repeats, warmup: warmup)[0] }
+}
+
+/// The median wall-clock time in milliseconds of each of `bodies`, run one after the other in each of
+/// `repeats` rounds (after `warmup` untimed rounds). Interleaved, a drift in the machine's speed, which
+/// here reaches ±20–40 % over minutes, affects every body alike, and the ratios of their times stay fair.
+public func medianMilliseconds(interleaving bodies: [() -> Void], repeats: Int, warmup: Int) -> [Double] {
     precondition(repeats >= 1 && warmup >= 0, "need at least one timed run")
-    for _ in 0..<warmup { body() }
+    for _ in 0..<warmup { bodies.forEach { $0() } }
     let clock = ContinuousClock()
-    return median((0..<repeats).map { _ in 1e3 * clock.measure(body).seconds })
+    var samples = [[Double]](repeating: [], count: bodies.count)
+    for _ in 0..<repeats {
+        for (index, body) in bodies.enumerated() { samples[index].append(1e3 * clock.measure(body).seconds) }
+    }
+    return samples.map(median)
 }
 
 /// The median of `values` (the mean of the middle two for an even count); `values` must not be empty.
