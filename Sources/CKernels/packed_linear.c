@@ -13,13 +13,18 @@ size_t prunelab_packed_size(int outputs, int inputs) {
 }
 
 void prunelab_pack_weights(int outputs, int inputs, const float *weight, float *packed) {
+    prunelab_pack_strided(outputs, inputs, weight, inputs, 1, packed);
+}
+
+void prunelab_pack_strided(int outputs, int inputs, const float *source, ptrdiff_t output_stride,
+                           ptrdiff_t input_stride, float *packed) {
     int panels = (outputs + WIDTH - 1) / WIDTH;
     for (int panel = 0; panel < panels; panel++) {
         float *destination = packed + (size_t)panel * inputs * WIDTH;
         for (int i = 0; i < inputs; i++) {
             for (int j = 0; j < WIDTH; j++) {
                 int output = panel * WIDTH + j;
-                destination[i * WIDTH + j] = output < outputs ? weight[(size_t)output * inputs + i] : 0;
+                destination[i * WIDTH + j] = output < outputs ? source[output * output_stride + i * input_stride] : 0;
             }
         }
     }

@@ -31,15 +31,28 @@ final class ForwardValueTests: XCTestCase {
         }
     }
 
+    /// Both paths: the general one (OpenBLAS) and batch-1 inference (the packed-weight kernel, inside
+    /// `BLAS.latencyBound` without gradients), at sizes around the kernel's 6-row blocks and 16-column panels.
     func testAttentionAgainstNaiveDynamicViTFormula() {
-        let (tokens, width, heads) = (6, 8, 2)
+        for (tokens, width, heads) in [(6, 8, 2), (21, 64, 2), (17, 40, 1)] {
+            for inference in [false, true] {
+                checkAttention(tokens: tokens, width: width, heads: heads, inference: inference)
+            }
+        }
+    }
+
+    func checkAttention(tokens: Int, width: Int, heads: Int, inference: Bool, file: StaticString = #filePath, line: UInt = #line) {
         let q = randomTensor([tokens, width], seed: 42), k = randomTensor([tokens, width], seed: 43)
         let v = randomTensor([tokens, width], seed: 44)
-        let keepValues: [Float] = [1, 0, 0.5, 1, 0.2, 0]
-        let result = attention(query: q, key: k, value: v, heads: heads, causal: true,
-                               keep: Tensor(shape: [tokens], values: keepValues), returnProbabilities: true)
+        let keepValues = (0..<tokens).map { [1, 0, 0.5, 1, 0.2, 0][$0 % 6] as Float }
+        func run() -> AttentionResult {
+            attention(query: q, key: k, value: v, heads: heads, causal: true,
+                      keep: Tensor(shape: [tokens], values: keepValues), returnProbabilities: true)
+        }
+        let result = inference ? BLAS.latencyBound { withoutGradient(run) } : run()
         let (qv, kv, vv) = (q.values, k.values, v.values)
-        let headWidth = width / heads
+        let (probabilities, output) = (result.probabilities!.values, result.output.values)
+        let headWidth = width / heads, label = "\(tokens) tokens, width \(width), inference \(inference)"
         for h in 0..<heads {
             for i in 0..<tokens {
                 let logits = (0...i).map { j in
@@ -53,11 +66,13 @@ final class ForwardValueTests: XCTestCase {
                 let denominator = weights.reduce(0, +) + 1e-6
                 for j in 0..<tokens {
                     let expected = j <= i ? weights[j] / denominator : 0
-                    XCTAssertEqual(Double(result.probabilities!.values[(h * tokens + i) * tokens + j]), expected, accuracy: 1e-6)
+                    XCTAssertEqual(Double(probabilities[(h * tokens + i) * tokens + j]), expected, accuracy: 1e-6, label,
+                                   file: file, line: line)
                 }
                 for c in 0..<headWidth {
                     let expected = (0...i).reduce(0.0) { $0 + weights[$1] / denominator * Double(vv[$1 * width + h * headWidth + c]) }
-                    XCTAssertEqual(Double(result.output.values[i * width + h * headWidth + c]), expected, accuracy: 1e-5)
+                    XCTAssertEqual(Double(output[i * width + h * headWidth + c]), expected, accuracy: 1e-5, label,
+                                   file: file, line: line)
                 }
             }
         }

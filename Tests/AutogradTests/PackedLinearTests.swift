@@ -78,6 +78,19 @@ final class PackedLinearTests: XCTestCase {
         }
     }
 
+    /// The MLP's fused `linear` + GELU gives exactly the bits of the two operations one after the other.
+    func testFusedGELUGivesTheBitsOfLinearThenGELU() {
+        var source = SplitMix64(seed: 97)
+        for outputs in [40, 512] {
+            let layer = Linear(inputs: 128, outputs: outputs, using: &source)
+            for rows in [1, 7, 22] {
+                let x = randomTensor([rows, 128], seed: UInt64(rows))
+                XCTAssertEqual(inference { linearGELU(x, weight: layer.weight, bias: layer.bias) },
+                               inference { layer(x).gelu() }, "\(rows) rows, \(outputs) outputs")
+            }
+        }
+    }
+
     /// The packed weights are rebuilt after every kind of in-place update: an optimiser step, loading a
     /// state dictionary, and writing through `withUnsafeMutableBufferPointer`.
     func testPackedWeightsFollowInPlaceUpdates() throws {

@@ -48,6 +48,8 @@ struct PackedProduct {
     let weights: PackedWeights
     let bias: UnsafePointer<Float>?
     let c: UnsafeMutablePointer<Float>
+    /// Whether GELU follows: applied to each block of outputs by the thread that has just computed it.
+    let thenGELU: Bool
 
     /// Products are not split into pieces of fewer floating-point operations than this.
     private static let minimumPieceFLOPs = 1 << 17
@@ -57,6 +59,13 @@ struct PackedProduct {
         prunelab_packed_linear(Int32(rows), Int32(weights.outputs), Int32(weights.inputs), x, Int32(weights.inputs),
                                weights.base, bias, c, Int32(weights.outputs), Int32(panels.lowerBound),
                                Int32(panels.upperBound))
+        guard thenGELU else { return }
+        let width = Int(PRUNELAB_PANEL_WIDTH), outputs = weights.outputs
+        let columns = panels.lowerBound * width..<Swift.min(panels.upperBound * width, outputs)
+        for row in 0..<rows {
+            let y = c + row * outputs
+            for j in columns { y[j] = GELUKernel.value(y[j]) }
+        }
     }
 
     /// Runs every panel of every product in one hand-off, the panels shared evenly over the threads

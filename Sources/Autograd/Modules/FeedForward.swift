@@ -7,7 +7,7 @@ public final class FeedForward: Module {
         fc2 = Linear(inputs: hidden, outputs: width, using: &source)
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { fc2(fc1(x).gelu()) }
+    public func callAsFunction(_ x: Tensor) -> Tensor { fc2(linearGELU(x, weight: fc1.weight, bias: fc1.bias)) }
 
     public func namedParameters() -> [NamedParameter] { fc1.namedParameters(prefix: "fc1") + fc2.namedParameters(prefix: "fc2") }
 }

@@ -17,6 +17,17 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     return recordLinear(x, weight: weight, bias: bias, result: result)
 }
 
+/// `linear(x, weight:, bias:).gelu()`, the first half of a transformer MLP. In the inference kernel each
+/// thread applies the GELU to the outputs it has just computed (the same values), which saves a hand-off
+/// to the threads and a pass over the activations.
+func linearGELU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    guard let packed = packedLinear(x, weight: weight, bias: bias, thenGELU: true) else {
+        return linear(x, weight: weight, bias: bias).gelu()
+    }
+    PackedProduct.runTogether([packed.product])
+    return packed.result
+}
+
 /// `linear` of one input through several layers at once (attention's query, key and value
 /// projections): their products go to the threads in one hand-off instead of one each, with the same
 /// results as separate calls.
@@ -35,13 +46,15 @@ public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [T
 
 /// The result tensor and the packed-weight product that fills it, when the inference kernel applies:
 /// inside `BLAS.latencyBound`, not recording gradients, and `weight` a whole storage.
-private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> (result: Tensor, product: PackedProduct)? {
+private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, thenGELU: Bool = false)
+    -> (result: Tensor, product: PackedProduct)? {
     guard Parallel.isLatencyBound, !GradientMode.isEnabled else { return nil }
     checkLinearShapes(x, weight: weight, bias: bias)
     guard let packed = PackedWeights.of(weight) else { return nil }
     let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [packed.outputs])
     let rows = x.count / Swift.max(packed.inputs, 1)
-    return (result, PackedProduct(rows: rows, x: x.pointer, weights: packed, bias: bias?.pointer, c: result.pointer))
+    return (result, PackedProduct(rows: rows, x: x.pointer, weights: packed, bias: bias?.pointer, c: result.pointer,
+                                  thenGELU: thenGELU))
 }
 
 private func checkLinearShapes(_ x: Tensor, weight: Tensor, bias: Tensor?) {

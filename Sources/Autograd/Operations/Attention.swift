@@ -1,3 +1,5 @@
+import CKernels
+
 /// The output of `attention`: the attended values and, when asked for, the attention probabilities.
 public struct AttentionResult {
     /// `[batch, queries, d]` (or `[queries, d]`), the heads' outputs side by side.
@@ -32,6 +34,8 @@ public func attention(
     let normalized = recording ? Tensor(uninitializedShape: layout.probabilityShape) : nil
     let epsilon = keep == nil ? 0 : epsilon
     let workers = Swift.min(Parallel.threadCount, layout.batch * heads)
+    // Batch-1 inference (a prefill) runs both products through the packed-weight kernel.
+    let packing = !recording && Parallel.isLatencyBound ? HeadPacking(layout, workers: workers) : nil
     var scratch = [Float](repeating: 0, count: workers * 2 * layout.block)
     scratch.withUnsafeMutableBufferPointer { scratch in
         Parallel.forEach(layout.batch * heads) { slot, worker in
@@ -40,9 +44,13 @@ public func attention(
             let spareProbabilities = spareLogits + layout.block
             let keepRow = keep.map { $0.pointer + b * layout.keys }
             let r = normalized.map { $0.pointer + slot * layout.block } ?? spareLogits
-            serialSgemm(transposeA: false, transposeB: true, m: layout.queries, n: layout.keys, k: layout.headWidth,
-                        alpha: layout.scale, a: layout.query(query, b, h), lda: layout.width,
-                        b: layout.key(key, b, h), ldb: layout.width, c: r, ldc: layout.keys)
+            if let packing {
+                packing.scores(layout.query(query, b, h), layout.key(key, b, h), into: r, worker: worker)
+            } else {
+                serialSgemm(transposeA: false, transposeB: true, m: layout.queries, n: layout.keys, k: layout.headWidth,
+                            alpha: layout.scale, a: layout.query(query, b, h), lda: layout.width,
+                            b: layout.key(key, b, h), ldb: layout.width, c: r, ldc: layout.keys)
+            }
             for i in 0..<layout.queries {
                 normalizeRow(r + i * layout.keys, layout: layout, query: i, causal: causal, keep: keepRow,
                              epsilon: epsilon)
@@ -55,9 +63,13 @@ public func attention(
                 p = probabilities.pointer + slot * layout.block
                 p.update(from: r, count: layout.block)
             }
-            serialSgemm(transposeA: false, transposeB: false, m: layout.queries, n: layout.headWidth, k: layout.keys,
-                        a: p, lda: layout.keys, b: layout.value(value, b, h), ldb: layout.width,
-                        c: layout.query(output, b, h), ldc: layout.width)
+            if let packing {
+                packing.mix(p, layout.value(value, b, h), into: layout.query(output, b, h), worker: worker)
+            } else {
+                serialSgemm(transposeA: false, transposeB: false, m: layout.queries, n: layout.headWidth, k: layout.keys,
+                            a: p, lda: layout.keys, b: layout.value(value, b, h), ldb: layout.width,
+                            c: layout.query(output, b, h), ldc: layout.width)
+            }
         }
     }
     guard let normalized else { return AttentionResult(output: output, probabilities: probabilities) }
@@ -66,6 +78,52 @@ public func attention(
                           layout: layout, causal: causal)
     }
     return AttentionResult(output: result, probabilities: probabilities)
+}
+
+/// Per-worker scratch in which one head's keys and values are packed for the inference kernel
+/// (`prunelab_packed_linear`), for the two products of inference attention: at a few dozen tokens a general
+/// GEMM spends more on packing its operands and setting up each call than on the arithmetic.
+private final class HeadPacking {
+    let layout: AttentionLayout
+    /// Floats of one worker's scratch: the packed keys (`keys` outputs of `headWidth` inputs), then the
+    /// packed values (`headWidth` outputs of `keys` inputs).
+    let keysSize: Int, stride: Int
+    let base: UnsafeMutablePointer<Float>
+
+    init(_ layout: AttentionLayout, workers: Int) {
+        self.layout = layout
+        keysSize = prunelab_packed_size(Int32(layout.keys), Int32(layout.headWidth))
+        stride = keysSize + prunelab_packed_size(Int32(layout.headWidth), Int32(layout.keys))
+        let count = Swift.max(1, workers * stride)
+        base = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+    }
+
+    deinit { base.deallocate() }
+
+    /// `r = scale · q·kᵀ` `[queries, keys]` for one head's queries and keys (row stride `width`).
+    func scores(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, into r: UnsafeMutablePointer<Float>, worker: Int) {
+        let (queries, keys, headWidth) = (Int32(layout.queries), Int32(layout.keys), Int32(layout.headWidth))
+        let packed = base + worker * stride
+        prunelab_pack_strided(keys, headWidth, k, layout.width, 1, packed)
+        prunelab_packed_linear(queries, keys, headWidth, q, Int32(layout.width), packed, nil, r, keys, 0,
+                               Self.panels(layout.keys))
+        for i in 0..<layout.block { r[i] *= layout.scale }
+    }
+
+    /// `output = p·v` `[queries, headWidth]` for one head's probabilities and values (row stride `width`).
+    func mix(_ p: UnsafePointer<Float>, _ v: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, worker: Int) {
+        let (queries, keys, headWidth) = (Int32(layout.queries), Int32(layout.keys), Int32(layout.headWidth))
+        let packed = base + worker * stride + keysSize
+        prunelab_pack_strided(headWidth, keys, v, 1, layout.width, packed)
+        prunelab_packed_linear(queries, headWidth, keys, p, keys, packed, nil, output, Int32(layout.width), 0,
+                               Self.panels(layout.headWidth))
+    }
+
+    /// Kernel panels covering `outputs` columns.
+    private static func panels(_ outputs: Int) -> Int32 {
+        Int32((outputs + Int(PRUNELAB_PANEL_WIDTH) - 1) / Int(PRUNELAB_PANEL_WIDTH))
+    }
 }
 
 /// Extents and per-head addressing shared by the forward and backward passes.
