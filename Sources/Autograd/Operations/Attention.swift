@@ -83,23 +83,21 @@ public func attention(
 /// Per-worker scratch in which one head's keys and values are packed for the inference kernel
 /// (`prunelab_packed_linear`), for the two products of inference attention: at a few dozen tokens a general
 /// GEMM spends more on packing its operands and setting up each call than on the arithmetic.
-private final class HeadPacking {
+private struct HeadPacking {
     let layout: AttentionLayout
     /// Floats of one worker's scratch: the packed keys (`keys` outputs of `headWidth` inputs), then the
     /// packed values (`headWidth` outputs of `keys` inputs).
     let keysSize: Int, stride: Int
-    let base: UnsafeMutablePointer<Float>
+    /// A tensor buffer (aligned, and recycled like every other, so a steady-state prefill allocates nothing).
+    let scratch: Tensor
+    var base: UnsafeMutablePointer<Float> { scratch.pointer }
 
     init(_ layout: AttentionLayout, workers: Int) {
         self.layout = layout
         keysSize = prunelab_packed_size(Int32(layout.keys), Int32(layout.headWidth))
         stride = keysSize + prunelab_packed_size(Int32(layout.headWidth), Int32(layout.keys))
-        let count = Swift.max(1, workers * stride)
-        base = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
-            .bindMemory(to: Float.self, capacity: count)
+        scratch = Tensor(uninitializedShape: [Swift.max(1, workers * stride)])
     }
-
-    deinit { base.deallocate() }
 
     /// `r = scale · q·kᵀ` `[queries, keys]` for one head's queries and keys (row stride `width`).
     func scores(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, into r: UnsafeMutablePointer<Float>, worker: Int) {
