@@ -76,6 +76,8 @@ struct PrefillBench: ParsableCommand {
     var synthetic = false
     @Option(help: "Transformer blocks in the --synthetic stack.")
     var layers = 4
+    @Flag(help: "With --synthetic: also time each stage of a block (layer norms, products, attention, adds), summed over the blocks.")
+    var stages = false
 
     private var tokenList: String { tokens ?? (synthetic ? "16,32,64,128,160" : "16,32,48,144") }
 
@@ -90,6 +92,7 @@ struct PrefillBench: ParsableCommand {
             guard count >= 1 else { throw ValidationError("--tokens: every count must be at least 1 (got \(count))") }
         }
         guard layers >= 1 else { throw ValidationError("--layers must be at least 1 (got \(layers))") }
+        if stages && !synthetic { throw ValidationError("--stages times the --synthetic stack; add --synthetic") }
         if !synthetic, let tooMany = tokenCounts.first(where: { $0 > TinyVLMConfiguration.standard.visualTokens }) {
             throw ValidationError("--tokens: the model has \(TinyVLMConfiguration.standard.visualTokens) visual tokens (got \(tooMany))")
         }
@@ -134,6 +137,7 @@ struct PrefillBench: ParsableCommand {
     private func runSynthetic() throws {
         var configuration = options.prepare()
         configuration.layers = layers
+        guard !stages else { return try runStages(configuration) }
         let timings = EngineBenchmark.prefill(configuration, tokens: tokenCounts, repeats: options.repeats, warmup: options.warmup)
         let report = PrefillReport(
             config: .init(d_model: configuration.width, layers: layers, heads: configuration.heads, d_ff: configuration.hidden),
@@ -145,6 +149,36 @@ struct PrefillBench: ParsableCommand {
         let lines = timings.map { String(format: "  tokens %5d  %9.3f ms  %7.1f GFLOP/s", $0.tokens, $0.medianMilliseconds, $0.gigaflopsPerSecond) }
         try options.emit(report, human: (["prefill, \(layers) layers, d=\(configuration.width), \(configuration.heads) heads, d_ff=\(configuration.hidden), \(BLAS.threadCount) threads (median of \(options.repeats))"] + lines).joined(separator: "\n"))
     }
+}
+
+extension PrefillBench {
+    /// `--synthetic --stages`: each stage's median time, summed over the blocks, beside the whole stack's.
+    private func runStages(_ configuration: BenchmarkConfiguration) throws {
+        let measured = EngineBenchmark.prefillStages(configuration, tokens: tokenCounts, repeats: options.repeats,
+                                                     warmup: options.warmup)
+        let report = PrefillStagesReport(
+            config: .init(d_model: configuration.width, layers: layers, heads: configuration.heads, d_ff: configuration.hidden),
+            threads: BLAS.threadCount, repeats: options.repeats, warmup: options.warmup,
+            results: measured.map { .init(tokens: $0.tokens, median_ms: $0.whole,
+                                          stages_ms: Dictionary(uniqueKeysWithValues: zip(EngineBenchmark.blockStages, $0.stages))) })
+        let lines = measured.flatMap { tokens, stages, whole in
+            [String(format: "  tokens %5d  whole stack %9.3f ms", tokens, whole)]
+                + zip(EngineBenchmark.blockStages, stages).map { String(format: "    %@ %8.3f ms (%4.1f%%)",
+                                                                        $0.padding(toLength: 26, withPad: " ", startingAt: 0), $1, 100 * $1 / whole) }
+        }
+        try options.emit(report, human: (["prefill stages, \(layers) layers, d=\(configuration.width), \(configuration.heads) heads, d_ff=\(configuration.hidden), \(BLAS.threadCount) threads (medians of \(options.repeats); stages summed over the blocks)"] + lines).joined(separator: "\n"))
+    }
+}
+
+/// `bench prefill --synthetic --stages --json` output.
+struct PrefillStagesReport: Encodable {
+    struct Result: Encodable {
+        let tokens: Int, median_ms: Double
+        let stages_ms: [String: Double]
+    }
+    let config: PrefillReport.Config
+    let threads, repeats, warmup: Int
+    let results: [Result]
 }
 
 /// `bench train-step`: one training step of the built-in model, or with `--synthetic` forward, backward

@@ -28,6 +28,17 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertNotNil(report["attention_exposure"] as? [String: Any])
     }
 
+    func testStagesReportEveryStageOfTheStack() throws {
+        let report = try json(["bench", "prefill", "--synthetic", "--stages", "--tokens", "21", "--repeats", "2", "--warmup", "1", "--json"])
+        let results = try XCTUnwrap(report["results"] as? [[String: Any]])
+        XCTAssertEqual(results.compactMap { $0["tokens"] as? Int }, [21])
+        let stages = try XCTUnwrap(results[0]["stages_ms"] as? [String: Double])
+        XCTAssertEqual(Set(stages.keys), ["layer norms", "query, key, value", "attention", "output projection",
+                                          "residual adds", "MLP first product + GELU", "MLP second product"])
+        XCTAssertTrue(stages.values.allSatisfy { $0 > 0 && $0.isFinite })
+        XCTAssertGreaterThan(try XCTUnwrap(results[0]["median_ms"] as? Double), 0)
+    }
+
     func testPrunersReportTheirShareOfThePairedPrefill() throws {
         let report = try json(["bench", "pruners", "--methods", "random,topk,diffprune,attention-norm", "--keep-ratios", "0.111",
                                "--items", "2", "--repeats", "2", "--warmup", "1", "--threads", "2", "--json"])
@@ -49,6 +60,7 @@ final class BenchCommandTests: XCTestCase {
             (["bench", "pruners", "--items", "0"], "--items"),
             (["bench", "prefill", "--tokens", "16,999"], "999"),
             (["bench", "pruners", "--methods", "random,,topk"], "--methods"),
+            (["bench", "prefill", "--stages"], "--synthetic"),
         ]
         for (arguments, message) in cases {
             let result = try PruneBenchProcess.run(arguments)
