@@ -4,13 +4,14 @@ import PackageDescription
 
 import Foundation
 
-/// Whether the building machine's CPU has AVX2 (Linux; elsewhere, or with PRUNELAB_PORTABLE=1 in the
+/// Whether the building machine's CPU has AVX2 and FMA (Linux; elsewhere, or with PRUNELAB_PORTABLE=1 in the
 /// environment for a binary that runs on any x86-64, the baseline ISA is used).
 let buildMachineHasAVX2: Bool = {
     guard ProcessInfo.processInfo.environment["PRUNELAB_PORTABLE"] != "1",
           let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
           let flags = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
-    return flags.split(separator: " ").contains("avx2")
+    let features = flags.split(separator: " ")
+    return features.contains("avx2") && features.contains("fma")
 }()
 
 /// Release builds of the numeric targets may drop bounds checks, and use 256-bit vectors when the
@@ -85,7 +86,7 @@ let package = Package(
         .testTarget(
             name: "StatisticsTests", dependencies: ["Statistics"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "CKernels"]),
         .testTarget(name: "SyntheticVQATests", dependencies: ["SyntheticVQA"]),
         .testTarget(name: "TinyVLMTests", dependencies: ["TinyVLM"]),
         .testTarget(name: "TokenPruningTests", dependencies: ["TokenPruning"]),

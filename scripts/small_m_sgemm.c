@@ -59,7 +59,7 @@ int main(void) {
             double t1 = seconds();
             for (int p = 0; p < PRODUCTS; p++) {
                 int k = shapes[p % KINDS][0], n = shapes[p % KINDS][1];
-                prunelab_packed_linear(m, n, k, x, k, packed[p], NULL, y, n, 0, (n + PRUNELAB_PANEL_WIDTH - 1) / PRUNELAB_PANEL_WIDTH);
+                prunelab_packed_linear(m, n, k, x, k, packed[p], NULL, y, n, 0, prunelab_panel_count(n));
             }
             double t2 = seconds();
             blas[pass] = t1 - t0;
@@ -70,7 +70,7 @@ int main(void) {
         for (int p = 0; p < PRODUCTS; p++) {
             int k = shapes[p % KINDS][0], n = shapes[p % KINDS][1];
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1, x, k, w[p], k, 0, y, n);
-            prunelab_packed_linear(m, n, k, x, k, packed[p], NULL, z, n, 0, (n + PRUNELAB_PANEL_WIDTH - 1) / PRUNELAB_PANEL_WIDTH);
+            prunelab_packed_linear(m, n, k, x, k, packed[p], NULL, z, n, 0, prunelab_panel_count(n));
             for (int i = 0; i < m * n; i++) largest = fmax(largest, fabs((double)y[i] - z[i]) / (fabs(y[i]) + 1e-3));
         }
         free(z);

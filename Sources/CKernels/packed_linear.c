@@ -8,8 +8,10 @@
 
 enum { WIDTH = PRUNELAB_PANEL_WIDTH, ROWS = 6 };
 
+int prunelab_panel_count(int outputs) { return (outputs + WIDTH - 1) / WIDTH; }
+
 size_t prunelab_packed_size(int outputs, int inputs) {
-    return (size_t)((outputs + WIDTH - 1) / WIDTH) * WIDTH * (size_t)inputs;
+    return (size_t)prunelab_panel_count(outputs) * WIDTH * (size_t)inputs;
 }
 
 void prunelab_pack_weights(int outputs, int inputs, const float *weight, float *packed) {
@@ -18,7 +20,7 @@ void prunelab_pack_weights(int outputs, int inputs, const float *weight, float *
 
 void prunelab_pack_strided(int outputs, int inputs, const float *source, ptrdiff_t output_stride,
                            ptrdiff_t input_stride, float *packed) {
-    int panels = (outputs + WIDTH - 1) / WIDTH;
+    int panels = prunelab_panel_count(outputs);
     for (int panel = 0; panel < panels; panel++) {
         float *destination = packed + (size_t)panel * inputs * WIDTH;
         for (int i = 0; i < inputs; i++) {
@@ -30,12 +32,23 @@ void prunelab_pack_strided(int outputs, int inputs, const float *source, ptrdiff
     }
 }
 
-/// Up to `ROWS` rows of one panel into `out` (row stride `WIDTH`): `count` rows, each a chain of fused
-/// multiply-adds over the inputs in order. The row count is a constant at every call site once inlined,
-/// so the accumulators stay in registers.
-static inline __attribute__((always_inline)) void panel_rows(
-    const int count, int inputs, const float *x, int ldx, const float *panel, float *out) {
+/// Up to `ROWS` rows of one panel into `out` (row stride `WIDTH`), portably: `count` rows, each output a
+/// chain of fused multiply-adds over the inputs in order.
+static void panel_rows_portable(int count, int inputs, const float *x, int ldx, const float *panel, float *out) {
+    for (int r = 0; r < count; r++) {
+        for (int j = 0; j < WIDTH; j++) {
+            float sum = 0;
+            for (int i = 0; i < inputs; i++) sum = fmaf(x[(size_t)r * ldx + i], panel[i * WIDTH + j], sum);
+            out[r * WIDTH + j] = sum;
+        }
+    }
+}
+
 #if defined(__AVX2__) && defined(__FMA__)
+/// `panel_rows_portable` with the rows in vector registers: the same operations, so the same bits. The
+/// row count is a constant at every call site once inlined, so the accumulators stay in registers.
+static inline __attribute__((always_inline)) void panel_rows_vector(
+    const int count, int inputs, const float *x, int ldx, const float *panel, float *out) {
     __m256 low[ROWS], high[ROWS];
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; r++) if (r < count) low[r] = high[r] = _mm256_setzero_ps();
@@ -57,29 +70,30 @@ static inline __attribute__((always_inline)) void panel_rows(
             _mm256_storeu_ps(out + r * WIDTH + 8, high[r]);
         }
     }
-#else
-    for (int r = 0; r < count; r++) {
-        for (int j = 0; j < WIDTH; j++) {
-            float sum = 0;
-            for (int i = 0; i < inputs; i++) sum = fmaf(x[(size_t)r * ldx + i], panel[i * WIDTH + j], sum);
-            out[r * WIDTH + j] = sum;
-        }
-    }
-#endif
 }
 
-/// Rows `0 ..< count` (at most `ROWS`) of one panel, written to `c` with the bias added.
-static void panel_block(int count, int inputs, const float *x, int ldx, const float *panel, const float *bias,
-                        float *c, int ldc, int columns) {
-    float out[ROWS * WIDTH];
+/// `panel_rows_vector` with a constant row count.
+static void panel_rows(int count, int inputs, const float *x, int ldx, const float *panel, float *out) {
     switch (count) {
-        case 1: panel_rows(1, inputs, x, ldx, panel, out); break;
-        case 2: panel_rows(2, inputs, x, ldx, panel, out); break;
-        case 3: panel_rows(3, inputs, x, ldx, panel, out); break;
-        case 4: panel_rows(4, inputs, x, ldx, panel, out); break;
-        case 5: panel_rows(5, inputs, x, ldx, panel, out); break;
-        default: panel_rows(6, inputs, x, ldx, panel, out); break;
+        case 1: panel_rows_vector(1, inputs, x, ldx, panel, out); break;
+        case 2: panel_rows_vector(2, inputs, x, ldx, panel, out); break;
+        case 3: panel_rows_vector(3, inputs, x, ldx, panel, out); break;
+        case 4: panel_rows_vector(4, inputs, x, ldx, panel, out); break;
+        case 5: panel_rows_vector(5, inputs, x, ldx, panel, out); break;
+        default: panel_rows_vector(6, inputs, x, ldx, panel, out); break;
     }
+}
+#else
+#define panel_rows panel_rows_portable
+#endif
+
+typedef void (*panel_rows_function)(int count, int inputs, const float *x, int ldx, const float *panel, float *out);
+
+/// Rows `0 ..< count` (at most `ROWS`) of one panel, written to `c` with the bias added.
+static void panel_block(panel_rows_function rows_of, int count, int inputs, const float *x, int ldx,
+                        const float *panel, const float *bias, float *c, int ldc, int columns) {
+    float out[ROWS * WIDTH];
+    rows_of(count, inputs, x, ldx, panel, out);
     for (int r = 0; r < count; r++) {
         float *row = c + (size_t)r * ldc;
         if (bias) {
@@ -90,15 +104,26 @@ static void panel_block(int count, int inputs, const float *x, int ldx, const fl
     }
 }
 
-void prunelab_packed_linear(int rows, int outputs, int inputs, const float *x, int ldx, const float *packed,
-                            const float *bias, float *c, int ldc, int first_panel, int last_panel) {
+static void packed_linear(panel_rows_function rows_of, int rows, int outputs, int inputs, const float *x, int ldx,
+                          const float *packed, const float *bias, float *c, int ldc, int first_panel, int last_panel) {
     for (int panel = first_panel; panel < last_panel; panel++) {
         int column = panel * WIDTH, columns = outputs - column < WIDTH ? outputs - column : WIDTH;
         const float *weights = packed + (size_t)panel * inputs * WIDTH;
         for (int row = 0; row < rows; row += ROWS) {
             int count = rows - row < ROWS ? rows - row : ROWS;
-            panel_block(count, inputs, x + (size_t)row * ldx, ldx, weights, bias ? bias + column : NULL,
+            panel_block(rows_of, count, inputs, x + (size_t)row * ldx, ldx, weights, bias ? bias + column : NULL,
                         c + (size_t)row * ldc + column, ldc, columns);
         }
     }
+}
+
+void prunelab_packed_linear(int rows, int outputs, int inputs, const float *x, int ldx, const float *packed,
+                            const float *bias, float *c, int ldc, int first_panel, int last_panel) {
+    packed_linear(panel_rows, rows, outputs, inputs, x, ldx, packed, bias, c, ldc, first_panel, last_panel);
+}
+
+void prunelab_packed_linear_portable(int rows, int outputs, int inputs, const float *x, int ldx,
+                                     const float *packed, const float *bias, float *c, int ldc, int first_panel,
+                                     int last_panel) {
+    packed_linear(panel_rows_portable, rows, outputs, inputs, x, ldx, packed, bias, c, ldc, first_panel, last_panel);
 }

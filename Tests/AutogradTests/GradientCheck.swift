@@ -39,11 +39,15 @@ func assertGradientsMatch(
         var numeric: [(index: Int, value: Double)] = []
         for index in Swift.stride(from: 0, to: input.count, by: stride) {
             let original = input.pointer[index]
-            input.pointer[index] = original + step
+            func set(_ value: Float) {
+                input.pointer[index] = value
+                input.valuesChanged()  // in place: anything derived from the values (a packed copy) is stale
+            }
+            set(original + step)
             let (up, upper) = (probe(), Double(input.pointer[index]))
-            input.pointer[index] = original - step
+            set(original - step)
             let (down, lower) = (probe(), Double(input.pointer[index]))
-            input.pointer[index] = original
+            set(original)
             numeric.append((index, (up - down) / (upper - lower)))
         }
         let scale = numeric.map { Swift.abs($0.value) }.max() ?? 0

@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 @testable import Autograd
 
@@ -89,6 +90,44 @@ final class PackedLinearTests: XCTestCase {
                                inference { layer(x).gelu() }, "\(rows) rows, \(outputs) outputs")
             }
         }
+    }
+
+    /// The portable path (what a machine without AVX2 and FMA runs) gives the vector path's bits.
+    func testPortablePathGivesTheSameBits() {
+        var source = SplitMix64(seed: 98)
+        for (rows, outputs, inputs) in [(1, 16, 128), (7, 40, 96), (21, 128, 512), (13, 17, 3)] {
+            let layer = Linear(inputs: inputs, outputs: outputs, using: &source)
+            let x = randomTensor([rows, inputs], seed: UInt64(rows + outputs))
+            let packed = PackedWeights.of(layer.weight)!
+            var vector = [Float](repeating: 0, count: rows * outputs), portable = vector
+            for (output, kernel) in [(0, prunelab_packed_linear), (1, prunelab_packed_linear_portable)] {
+                let target = UnsafeMutablePointer<Float>.allocate(capacity: rows * outputs)
+                defer { target.deallocate() }
+                kernel(Int32(rows), Int32(outputs), Int32(inputs), x.pointer, Int32(inputs), packed.base,
+                       layer.bias!.pointer, target, Int32(outputs), 0, prunelab_panel_count(Int32(outputs)))
+                if output == 0 { vector = Array(UnsafeBufferPointer(start: target, count: rows * outputs)) }
+                else { portable = Array(UnsafeBufferPointer(start: target, count: rows * outputs)) }
+            }
+            XCTAssertEqual(vector, portable, "\(rows)×\(inputs) → \(outputs)")
+        }
+    }
+
+    /// Layers of one input go the way each would go alone, also when only some can use the kernel (a
+    /// weight that is a view on a larger storage cannot); and an input of width 0 gives the bias.
+    func testLayersTogetherTakeTheirOwnPathsAndEmptyInputsGiveTheBias() {
+        var source = SplitMix64(seed: 99)
+        let whole = Linear(inputs: 32, outputs: 24, using: &source)
+        let view = randomTensor([48, 32], seed: 100).sliced(axis: 0, 8..<32)
+        let x = randomTensor([9, 32], seed: 101)
+        let together = BLAS.latencyBound { withoutGradient { linear(x, layers: [(whole.weight, whole.bias), (view, nil)]) } }
+        XCTAssertEqual(together[0].values, inference { whole(x) })
+        XCTAssertEqual(together[1].values, inference { linear(x, weight: view) })
+
+        let bias = Tensor(shape: [5], values: [1, 2, 3, 4, 5])
+        let empty = Tensor(shape: [3, 0], values: []), weight = Tensor(shape: [5, 0], values: [])
+        let expected = Array(repeating: bias.values, count: 3).flatMap { $0 }
+        XCTAssertEqual(inference { linear(empty, weight: weight, bias: bias) }, expected)
+        XCTAssertEqual(linear(empty, weight: weight, bias: bias).values, expected)
     }
 
     /// The packed weights are rebuilt after every kind of in-place update: an optimiser step, loading a

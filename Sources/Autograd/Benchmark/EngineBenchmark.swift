@@ -39,13 +39,14 @@ public enum EngineBenchmark {
         var source = SplitMix64(seed: 1)
         let stack = TransformerStack(layers: configuration.layers, width: configuration.width,
                                      heads: configuration.heads, hidden: configuration.hidden, using: &source)
-        return tokens.map { n in
-            let x = Tensor(randomNormal: [n, configuration.width], using: &source)
-            let ms = medianMilliseconds(repeats: repeats, warmup: warmup) {
-                BLAS.latencyBound { withoutGradient { _ = stack(x, causal: true) } }
-            }
-            let flops = Double(configuration.layers) * configuration.blockForwardFLOPs(tokens: n)
-            return BenchmarkTiming(tokens: n, medianMilliseconds: ms, flops: flops)
+        let inputs = tokens.map { n in Tensor(randomNormal: [n, configuration.width], using: &source) }
+        // Interleaved, so that ratios between token counts are not skewed by the machine's drift.
+        let medians = medianMilliseconds(interleaving: inputs.map { x in
+            { BLAS.latencyBound { withoutGradient { _ = stack(x, causal: true) } } }
+        }, repeats: repeats, warmup: warmup)
+        return zip(tokens, medians).map { n, ms in
+            BenchmarkTiming(tokens: n, medianMilliseconds: ms,
+                            flops: Double(configuration.layers) * configuration.blockForwardFLOPs(tokens: n))
         }
     }
 

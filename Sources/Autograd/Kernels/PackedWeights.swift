@@ -12,7 +12,7 @@ final class PackedWeights: @unchecked Sendable {
     let version: Int
     let base: UnsafeMutablePointer<Float>
 
-    var panels: Int { (outputs + Int(PRUNELAB_PANEL_WIDTH) - 1) / Int(PRUNELAB_PANEL_WIDTH) }
+    var panels: Int { Int(prunelab_panel_count(Int32(outputs))) }
 
     private init(_ weight: Tensor, version: Int) {
         (outputs, inputs) = (weight.shape[0], weight.shape[1])

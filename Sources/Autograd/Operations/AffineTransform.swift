@@ -32,15 +32,16 @@ func linearGELU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
 /// projections): their products go to the threads in one hand-off instead of one each, with the same
 /// results as separate calls.
 public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [Tensor] {
-    let packed = layers.compactMap { packedLinear(x, weight: $0.weight, bias: $0.bias) }
-    if packed.count == layers.count {
-        PackedProduct.runTogether(packed.map(\.product))
-        return packed.map(\.result)
+    // Each layer takes the path it would take alone: the inference kernel where it applies, else OpenBLAS.
+    let packed = layers.map { packedLinear(x, weight: $0.weight, bias: $0.bias) }
+    PackedProduct.runTogether(packed.compactMap { $0?.product })
+    let prepared = zip(layers, packed).map { layer, packed in
+        packed == nil ? preparedLinear(x, weight: layer.weight, bias: layer.bias) : nil
     }
-    let prepared = layers.map { preparedLinear(x, weight: $0.weight, bias: $0.bias) }
-    SgemmPieces.runTogether(prepared.map(\.product))
-    return zip(layers, prepared).map { layer, prepared in
-        recordLinear(x, weight: layer.weight, bias: layer.bias, result: prepared.result)
+    SgemmPieces.runTogether(prepared.compactMap { $0?.product })
+    return layers.indices.map { index in
+        if let packed = packed[index] { return packed.result }
+        return recordLinear(x, weight: layers[index].weight, bias: layers[index].bias, result: prepared[index]!.result)
     }
 }
 
@@ -52,10 +53,12 @@ private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, thenGELU: 
     checkLinearShapes(x, weight: weight, bias: bias)
     guard let packed = PackedWeights.of(weight) else { return nil }
     let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [packed.outputs])
-    let rows = x.count / Swift.max(packed.inputs, 1)
-    return (result, PackedProduct(rows: rows, x: x.pointer, weights: packed, bias: bias?.pointer, c: result.pointer,
+    return (result, PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: packed, bias: bias?.pointer, c: result.pointer,
                                   thenGELU: thenGELU))
 }
+
+/// The rows of `x` as a matrix of its last axis (the product of the other extents, whatever that one is).
+private func matrixRows(of x: Tensor) -> Int { x.shape.dropLast().reduce(1, *) }
 
 private func checkLinearShapes(_ x: Tensor, weight: Tensor, bias: Tensor?) {
     precondition(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],
@@ -67,7 +70,7 @@ private func checkLinearShapes(_ x: Tensor, weight: Tensor, bias: Tensor?) {
 private func preparedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> (result: Tensor, product: SgemmPieces) {
     checkLinearShapes(x, weight: weight, bias: bias)
     let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
-    let rows = x.count / Swift.max(inFeatures, 1)
+    let rows = matrixRows(of: x)
     let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
     if let bias {
         for row in 0..<rows { (result.pointer + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
@@ -81,7 +84,7 @@ private func preparedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> (resu
 /// Records `result = x · weightᵀ + bias` on the tape with its backward pass.
 private func recordLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, result: Tensor) -> Tensor {
     let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
-    let rows = x.count / Swift.max(inFeatures, 1)
+    let rows = matrixRows(of: x)
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     return Tensor.operation("linear", output: result, inputs: inputs) { g in
         var gradients: [Tensor?] = [nil, nil]

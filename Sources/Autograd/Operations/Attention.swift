@@ -88,7 +88,7 @@ private struct HeadPacking {
     /// Floats of one worker's scratch: the packed keys (`keys` outputs of `headWidth` inputs), then the
     /// packed values (`headWidth` outputs of `keys` inputs).
     let keysSize: Int, stride: Int
-    /// A tensor buffer (aligned, and recycled like every other, so a steady-state prefill allocates nothing).
+    /// A tensor buffer: 64-byte aligned, and recycled like every other.
     let scratch: Tensor
     var base: UnsafeMutablePointer<Float> { scratch.pointer }
 
@@ -96,6 +96,9 @@ private struct HeadPacking {
         self.layout = layout
         keysSize = prunelab_packed_size(Int32(layout.keys), Int32(layout.headWidth))
         stride = keysSize + prunelab_packed_size(Int32(layout.headWidth), Int32(layout.keys))
+        // The kernel loads panels with aligned loads: packed sizes are multiples of 16 floats, so every
+        // worker's keys and values start 64-byte aligned in the aligned buffer.
+        assert(keysSize % 16 == 0 && stride % 16 == 0, "packed sizes keep panels aligned")
         scratch = Tensor(uninitializedShape: [Swift.max(1, workers * stride)])
     }
 
@@ -105,7 +108,7 @@ private struct HeadPacking {
         let packed = base + worker * stride
         prunelab_pack_strided(keys, headWidth, k, layout.width, 1, packed)
         prunelab_packed_linear(queries, keys, headWidth, q, Int32(layout.width), packed, nil, r, keys, 0,
-                               Self.panels(layout.keys))
+                               prunelab_panel_count(keys))
         for i in 0..<layout.block { r[i] *= layout.scale }
     }
 
@@ -115,12 +118,7 @@ private struct HeadPacking {
         let packed = base + worker * stride + keysSize
         prunelab_pack_strided(headWidth, keys, v, 1, layout.width, packed)
         prunelab_packed_linear(queries, headWidth, keys, p, keys, packed, nil, output, Int32(layout.width), 0,
-                               Self.panels(layout.headWidth))
-    }
-
-    /// Kernel panels covering `outputs` columns.
-    private static func panels(_ outputs: Int) -> Int32 {
-        Int32((outputs + Int(PRUNELAB_PANEL_WIDTH) - 1) / Int(PRUNELAB_PANEL_WIDTH))
+                               prunelab_panel_count(headWidth))
     }
 }
 

@@ -12,7 +12,11 @@
 /// Output columns per panel.
 enum { PRUNELAB_PANEL_WIDTH = 16 };
 
-/// Floats of the packed form of an `outputs × inputs` weight matrix (the last panel zero-padded).
+/// Panels covering `outputs` columns.
+int prunelab_panel_count(int outputs);
+
+/// Floats of the packed form of an `outputs × inputs` weight matrix (the last panel zero-padded): a
+/// multiple of 16, so packed matrices laid end to end in a 32-byte-aligned buffer stay aligned.
 size_t prunelab_packed_size(int outputs, int inputs);
 
 /// Packs `weight` (row-major `[outputs][inputs]`, PyTorch's layout) into `packed`
@@ -30,5 +34,11 @@ void prunelab_pack_strided(int outputs, int inputs, const float *source, ptrdiff
 /// be NULL.
 void prunelab_packed_linear(int rows, int outputs, int inputs, const float *x, int ldx, const float *packed,
                             const float *bias, float *c, int ldc, int first_panel, int last_panel);
+
+/// `prunelab_packed_linear` through the portable path whatever the build (what a machine without AVX2 and
+/// FMA runs), so that tests can check both paths give the same bits.
+void prunelab_packed_linear_portable(int rows, int outputs, int inputs, const float *x, int ldx,
+                                     const float *packed, const float *bias, float *c, int ldc, int first_panel,
+                                     int last_panel);
 
 #endif
