@@ -36,10 +36,7 @@ public enum EngineBenchmark {
     public static func prefill(
         _ configuration: BenchmarkConfiguration, tokens: [Int], repeats: Int, warmup: Int
     ) -> [BenchmarkTiming] {
-        var source = SplitMix64(seed: 1)
-        let stack = TransformerStack(layers: configuration.layers, width: configuration.width,
-                                     heads: configuration.heads, hidden: configuration.hidden, using: &source)
-        let inputs = tokens.map { n in Tensor(randomNormal: [n, configuration.width], using: &source) }
+        let (stack, inputs) = prefillStack(configuration, tokens: tokens)
         // Interleaved, so that ratios between token counts are not skewed by the machine's drift.
         let medians = medianMilliseconds(interleaving: inputs.map { x in
             { BLAS.latencyBound { withoutGradient { _ = stack(x, causal: true) } } }
@@ -48,6 +45,15 @@ public enum EngineBenchmark {
             BenchmarkTiming(tokens: n, medianMilliseconds: ms,
                             flops: Double(configuration.layers) * configuration.blockForwardFLOPs(tokens: n))
         }
+    }
+
+    /// The block stack the prefill benchmarks time and one input `[n, width]` per token count, drawn from
+    /// a fixed seed so that every run computes the same thing.
+    static func prefillStack(_ configuration: BenchmarkConfiguration, tokens: [Int]) -> (TransformerStack, [Tensor]) {
+        var source = SplitMix64(seed: 1)
+        let stack = TransformerStack(layers: configuration.layers, width: configuration.width,
+                                     heads: configuration.heads, hidden: configuration.hidden, using: &source)
+        return (stack, tokens.map { n in Tensor(randomNormal: [n, configuration.width], using: &source) })
     }
 
     /// One training step of a single pre-norm block on `[batch, tokens, width]`: forward (causal), a

@@ -8,10 +8,7 @@
 /// runs on weights packed once for the inference kernel (`PackedWeights`): the same values to rounding,
 /// each output a fused multiply-add chain in input order.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-    if let packed = packedLinear(x, weight: weight, bias: bias) {
-        PackedProduct.runTogether([packed.product])
-        return packed.result
-    }
+    if let packed = packedLinear(x, weight: weight, bias: bias) { return computed(packed) }
     let (result, product) = preparedLinear(x, weight: weight, bias: bias)
     product.runAll()
     return recordLinear(x, weight: weight, bias: bias, result: result)
@@ -24,6 +21,11 @@ func linearGELU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     guard let packed = packedLinear(x, weight: weight, bias: bias, thenGELU: true) else {
         return linear(x, weight: weight, bias: bias).gelu()
     }
+    return computed(packed)
+}
+
+/// The result of one packed product, once computed.
+private func computed(_ packed: (result: Tensor, product: PackedProduct)) -> Tensor {
     PackedProduct.runTogether([packed.product])
     return packed.result
 }
