@@ -6,7 +6,10 @@
 #include <immintrin.h>
 #endif
 
-enum { WIDTH = PRUNELAB_PANEL_WIDTH, ROWS = 6 };
+/// ROWS: rows per register block. PREFETCH: how many inputs ahead (one 64-byte line of a panel each) the
+/// weights are prefetched: a product of a few rows uses each line for only a few cycles, too few for the
+/// hardware prefetcher to hide the L3 latency when a prefill's weights (3 MB) do not fit in L2.
+enum { WIDTH = PRUNELAB_PANEL_WIDTH, ROWS = 6, PREFETCH = 16 };
 
 int prunelab_panel_count(int outputs) { return (outputs + WIDTH - 1) / WIDTH; }
 
@@ -53,6 +56,8 @@ static inline __attribute__((always_inline)) void panel_rows_vector(
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; r++) if (r < count) low[r] = high[r] = _mm256_setzero_ps();
     for (int i = 0; i < inputs; i++) {
+        // Past the last panel this names memory that may not be ours: harmless, prefetches never fault.
+        _mm_prefetch((const char *)(panel + (i + PREFETCH) * WIDTH), _MM_HINT_T0);
         __m256 w0 = _mm256_load_ps(panel + i * WIDTH), w1 = _mm256_load_ps(panel + i * WIDTH + 8);
 #pragma GCC unroll 6
         for (int r = 0; r < ROWS; r++) {
