@@ -26,10 +26,17 @@ void prunelab_pack_strided(int outputs, int inputs, const float *source, ptrdiff
     int panels = prunelab_panel_count(outputs);
     for (int panel = 0; panel < panels; panel++) {
         float *destination = packed + (size_t)panel * inputs * WIDTH;
-        for (int i = 0; i < inputs; i++) {
-            for (int j = 0; j < WIDTH; j++) {
-                int output = panel * WIDTH + j;
-                destination[i * WIDTH + j] = output < outputs ? source[output * output_stride + i * input_stride] : 0;
+        const float *first = source + (ptrdiff_t)panel * WIDTH * output_stride;
+        int columns = outputs - panel * WIDTH < WIDTH ? outputs - panel * WIDTH : WIDTH;
+        if (columns < WIDTH) memset(destination, 0, sizeof(float) * (size_t)inputs * WIDTH);
+        // Walk the source along whichever axis is contiguous (attention packs keys one way, values the other).
+        if (output_stride == 1) {
+            for (int i = 0; i < inputs; i++) {
+                for (int j = 0; j < columns; j++) destination[i * WIDTH + j] = first[i * input_stride + j];
+            }
+        } else {
+            for (int j = 0; j < columns; j++) {
+                for (int i = 0; i < inputs; i++) destination[i * WIDTH + j] = first[j * output_stride + i * input_stride];
             }
         }
     }
