@@ -6,7 +6,7 @@
 // used transposed; OpenBLAS packs them on every call), and through the engine's inference kernel
 // (Sources/CKernels) on weights packed once, as a prefill now runs them. It checks that the two agree.
 // A prefill splits each product over both threads; this measures the products alone, before any of that.
-// M = 6, 21, 53, 149 are the sequence lengths of the benchmark question with 1, 16, 48 and 144 visual
+// M = 6, 13, 21, 53, 149 are the sequence lengths of the benchmark question with 1, 8, 16, 48 and 144 visual
 // tokens. Prints the median of 300 interleaved passes and the rate.
 //
 //   gcc -O3 -mavx2 -mfma -ISources/CKernels/include scripts/small_m_sgemm.c Sources/CKernels/packed_linear.c \
@@ -43,8 +43,8 @@ int main(void) {
         for (int i = 0; i < k * n; i++) w[p][i] = 0.001f * (i % 13) - 0.005f;
         prunelab_pack_weights(n, k, w[p], packed[p]);
     }
-    const int rows[] = {6, 21, 53, 149};
-    for (int r = 0; r < 4; r++) {
+    const int rows[] = {6, 13, 21, 53, 149};
+    for (int r = 0; r < 5; r++) {
         int m = rows[r];
         float *x = malloc(sizeof(float) * m * 512), *y = malloc(sizeof(float) * m * 512);
         for (int i = 0; i < m * 512; i++) x[i] = 0.01f * (i % 7) - 0.02f;

@@ -118,13 +118,17 @@ static void panel_block(panel_rows_function rows_of, int count, int inputs, cons
 
 static void packed_linear(panel_rows_function rows_of, int rows, int outputs, int inputs, const float *x, int ldx,
                           const float *packed, const float *bias, float *c, int ldc, int first_panel, int last_panel) {
+    int blocks = (rows + ROWS - 1) / ROWS;
     for (int panel = first_panel; panel < last_panel; panel++) {
         int column = panel * WIDTH, columns = outputs - column < WIDTH ? outputs - column : WIDTH;
         const float *weights = packed + (size_t)panel * inputs * WIDTH;
-        for (int row = 0; row < rows; row += ROWS) {
-            int count = rows - row < ROWS ? rows - row : ROWS;
+        // The rows are shared as evenly as possible between the fewest blocks: a short last block (3 of
+        // 21 rows) would have too few multiply-add chains in flight to hide their latency.
+        for (int block = 0, row = 0; block < blocks; block++) {
+            int count = rows / blocks + (block < rows % blocks);
             panel_block(rows_of, count, inputs, x + (size_t)row * ldx, ldx, weights, bias ? bias + column : NULL,
                         c + (size_t)row * ldc + column, ldc, columns);
+            row += count;
         }
     }
 }
