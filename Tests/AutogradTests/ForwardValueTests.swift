@@ -16,6 +16,38 @@ final class ForwardValueTests: XCTestCase {
         }
     }
 
+    /// LayerNorm and RMSNorm, which compute their statistics in passes over all rows, give each row the
+    /// bits of that row normalised alone (with `VectorMath.sum` and `dot`), for widths around the
+    /// eight-float vectors; and those values match a Float64 reference.
+    func testRowNormalisationMatchesRowsAloneAndAReference() {
+        for width in [1, 7, 8, 32, 37, 128] {
+            for rows in [1, 3, 4, 5, 9] {
+                let x = randomTensor([rows, width], seed: UInt64(rows * 100 + width))
+                let gamma = randomTensor([width], seed: 7), beta = randomTensor([width], seed: 8)
+                for centered in [true, false] {
+                    let y = centered ? layerNorm(x, weight: gamma, bias: beta) : rmsNorm(x, weight: gamma)
+                    let epsilon: Float = centered ? 1e-5 : 1e-6
+                    for row in 0..<rows {
+                        let input = x.pointer + row * width
+                        let mean = centered ? VectorMath.sum(input, width) / Float(width) : 0
+                        let centred = (0..<width).map { input[$0] - mean }
+                        let reciprocal = 1 / (VectorMath.dot(centred, centred, width) / Float(width) + epsilon).squareRoot()
+                        let meanDouble = centered ? (0..<width).reduce(0.0) { $0 + Double(input[$1]) } / Double(width) : 0
+                        let variance = (0..<width).reduce(0.0) { $0 + pow(Double(input[$1]) - meanDouble, 2) } / Double(width)
+                        for j in 0..<width {
+                            let scaled = centred[j] * reciprocal * gamma.pointer[j], alone = centered ? scaled + beta.pointer[j] : scaled
+                            let got = y.pointer[row * width + j], label = "width \(width), rows \(rows), row \(row), centred \(centered)"
+                            XCTAssertEqual(got.bitPattern, alone.bitPattern, label)
+                            let reference = (Double(input[j]) - meanDouble) / (variance + Double(epsilon)).squareRoot()
+                                * Double(gamma.pointer[j]) + (centered ? Double(beta.pointer[j]) : 0)
+                            XCTAssertEqual(Double(got), reference, accuracy: 1e-4 * (1 + abs(reference)), label)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testMatrixProductAgainstNaive() {
         let a = randomTensor([2, 3, 4], seed: 40), b = randomTensor([2, 4, 5], seed: 41)
         let c = matmul(a, b).values
