@@ -7,11 +7,17 @@
 #endif
 
 /// ROWS: rows per register block. PREFETCH: how many inputs ahead (one 64-byte line of a panel each) the
-/// weights are prefetched: a product of a few rows uses each line for only a few cycles, too few for the
-/// hardware prefetcher to hide the L3 latency when a prefill's weights (3 MB) do not fit in L2.
+/// weights are prefetched, within the panels a call covers: a product of a few rows uses each line for
+/// only a few cycles, too few for the hardware prefetcher to hide the L3 latency when a prefill's weights
+/// (3 MB) do not fit in L2.
 enum { WIDTH = PRUNELAB_PANEL_WIDTH, ROWS = 6, PREFETCH = 16 };
 
 int prunelab_panel_count(int outputs) { return (outputs + WIDTH - 1) / WIDTH; }
+
+/// Output columns of `panel` that are real rather than zero padding.
+static int panel_columns(int outputs, int panel) {
+    return outputs - panel * WIDTH < WIDTH ? outputs - panel * WIDTH : WIDTH;
+}
 
 size_t prunelab_packed_size(int outputs, int inputs) {
     return (size_t)prunelab_panel_count(outputs) * WIDTH * (size_t)inputs;
@@ -27,7 +33,7 @@ void prunelab_pack_strided(int outputs, int inputs, const float *source, ptrdiff
     for (int panel = 0; panel < panels; panel++) {
         float *destination = packed + (size_t)panel * inputs * WIDTH;
         const float *first = source + (ptrdiff_t)panel * WIDTH * output_stride;
-        int columns = outputs - panel * WIDTH < WIDTH ? outputs - panel * WIDTH : WIDTH;
+        int columns = panel_columns(outputs, panel);
         if (columns < WIDTH) memset(destination, 0, sizeof(float) * (size_t)inputs * WIDTH);
         // Walk the source along whichever axis is contiguous (attention packs keys one way, values the other).
         if (output_stride == 1) {
@@ -44,7 +50,9 @@ void prunelab_pack_strided(int outputs, int inputs, const float *source, ptrdiff
 
 /// Up to `ROWS` rows of one panel into `out` (row stride `WIDTH`), portably: `count` rows, each output a
 /// chain of fused multiply-adds over the inputs in order.
-static void panel_rows_portable(int count, int inputs, const float *x, int ldx, const float *panel, float *out) {
+static void panel_rows_portable(int count, int inputs, const float *x, int ldx, const float *panel, int lines,
+                                float *out) {
+    (void)lines;
     for (int r = 0; r < count; r++) {
         for (int j = 0; j < WIDTH; j++) {
             float sum = 0;
@@ -57,14 +65,14 @@ static void panel_rows_portable(int count, int inputs, const float *x, int ldx, 
 #if defined(__AVX2__) && defined(__FMA__)
 /// `panel_rows_portable` with the rows in vector registers: the same operations, so the same bits. The
 /// row count is a constant at every call site once inlined, so the accumulators stay in registers.
+/// `lines`: the panel lines from `panel` to the end of the call's panels, the most that may be prefetched.
 static inline __attribute__((always_inline)) void panel_rows_vector(
-    const int count, int inputs, const float *x, int ldx, const float *panel, float *out) {
+    const int count, int inputs, const float *x, int ldx, const float *panel, int lines, float *out) {
     __m256 low[ROWS], high[ROWS];
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; r++) if (r < count) low[r] = high[r] = _mm256_setzero_ps();
     for (int i = 0; i < inputs; i++) {
-        // Past the last panel this names memory that may not be ours: harmless, prefetches never fault.
-        _mm_prefetch((const char *)(panel + (i + PREFETCH) * WIDTH), _MM_HINT_T0);
+        if (i + PREFETCH < lines) _mm_prefetch((const char *)(panel + (i + PREFETCH) * WIDTH), _MM_HINT_T0);
         __m256 w0 = _mm256_load_ps(panel + i * WIDTH), w1 = _mm256_load_ps(panel + i * WIDTH + 8);
 #pragma GCC unroll 6
         for (int r = 0; r < ROWS; r++) {
@@ -85,27 +93,28 @@ static inline __attribute__((always_inline)) void panel_rows_vector(
 }
 
 /// `panel_rows_vector` with a constant row count.
-static void panel_rows(int count, int inputs, const float *x, int ldx, const float *panel, float *out) {
+static void panel_rows(int count, int inputs, const float *x, int ldx, const float *panel, int lines, float *out) {
     switch (count) {
-        case 1: panel_rows_vector(1, inputs, x, ldx, panel, out); break;
-        case 2: panel_rows_vector(2, inputs, x, ldx, panel, out); break;
-        case 3: panel_rows_vector(3, inputs, x, ldx, panel, out); break;
-        case 4: panel_rows_vector(4, inputs, x, ldx, panel, out); break;
-        case 5: panel_rows_vector(5, inputs, x, ldx, panel, out); break;
-        default: panel_rows_vector(6, inputs, x, ldx, panel, out); break;
+        case 1: panel_rows_vector(1, inputs, x, ldx, panel, lines, out); break;
+        case 2: panel_rows_vector(2, inputs, x, ldx, panel, lines, out); break;
+        case 3: panel_rows_vector(3, inputs, x, ldx, panel, lines, out); break;
+        case 4: panel_rows_vector(4, inputs, x, ldx, panel, lines, out); break;
+        case 5: panel_rows_vector(5, inputs, x, ldx, panel, lines, out); break;
+        default: panel_rows_vector(6, inputs, x, ldx, panel, lines, out); break;
     }
 }
 #else
 #define panel_rows panel_rows_portable
 #endif
 
-typedef void (*panel_rows_function)(int count, int inputs, const float *x, int ldx, const float *panel, float *out);
+typedef void (*panel_rows_function)(int count, int inputs, const float *x, int ldx, const float *panel, int lines,
+                                    float *out);
 
 /// Rows `0 ..< count` (at most `ROWS`) of one panel, written to `c` with the bias added.
 static void panel_block(panel_rows_function rows_of, int count, int inputs, const float *x, int ldx,
-                        const float *panel, const float *bias, float *c, int ldc, int columns) {
+                        const float *panel, int lines, const float *bias, float *c, int ldc, int columns) {
     float out[ROWS * WIDTH];
-    rows_of(count, inputs, x, ldx, panel, out);
+    rows_of(count, inputs, x, ldx, panel, lines, out);
     for (int r = 0; r < count; r++) {
         float *row = c + (size_t)r * ldc;
         if (bias) {
@@ -120,13 +129,14 @@ static void packed_linear(panel_rows_function rows_of, int rows, int outputs, in
                           const float *packed, const float *bias, float *c, int ldc, int first_panel, int last_panel) {
     int blocks = (rows + ROWS - 1) / ROWS;
     for (int panel = first_panel; panel < last_panel; panel++) {
-        int column = panel * WIDTH, columns = outputs - column < WIDTH ? outputs - column : WIDTH;
+        int column = panel * WIDTH, columns = panel_columns(outputs, panel);
         const float *weights = packed + (size_t)panel * inputs * WIDTH;
+        int lines = (last_panel - panel) * inputs;
         // The rows are shared as evenly as possible between the fewest blocks: a short last block (3 of
         // 21 rows) would have too few multiply-add chains in flight to hide their latency.
         for (int block = 0, row = 0; block < blocks; block++) {
             int count = rows / blocks + (block < rows % blocks);
-            panel_block(rows_of, count, inputs, x + (size_t)row * ldx, ldx, weights, bias ? bias + column : NULL,
+            panel_block(rows_of, count, inputs, x + (size_t)row * ldx, ldx, weights, lines, bias ? bias + column : NULL,
                         c + (size_t)row * ldc + column, ldc, columns);
             row += count;
         }
