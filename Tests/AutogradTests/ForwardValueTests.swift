@@ -30,12 +30,12 @@ final class ForwardValueTests: XCTestCase {
                     for row in 0..<rows {
                         let input = x.pointer + row * width
                         let mean = centered ? VectorMath.sum(input, width) / Float(width) : 0
-                        let centred = (0..<width).map { input[$0] - mean }
-                        let reciprocal = 1 / (VectorMath.dot(centred, centred, width) / Float(width) + epsilon).squareRoot()
+                        let deviations = (0..<width).map { input[$0] - mean }
+                        let reciprocal = 1 / (VectorMath.dot(deviations, deviations, width) / Float(width) + epsilon).squareRoot()
                         let meanDouble = centered ? (0..<width).reduce(0.0) { $0 + Double(input[$1]) } / Double(width) : 0
                         let variance = (0..<width).reduce(0.0) { $0 + pow(Double(input[$1]) - meanDouble, 2) } / Double(width)
                         for j in 0..<width {
-                            let scaled = centred[j] * reciprocal * gamma.pointer[j], alone = centered ? scaled + beta.pointer[j] : scaled
+                            let scaled = deviations[j] * reciprocal * gamma.pointer[j], alone = centered ? scaled + beta.pointer[j] : scaled
                             let got = y.pointer[row * width + j], label = "width \(width), rows \(rows), row \(row), centred \(centered)"
                             XCTAssertEqual(got.bitPattern, alone.bitPattern, label)
                             let reference = (Double(input[j]) - meanDouble) / (variance + Double(epsilon)).squareRoot()
