@@ -2,16 +2,19 @@
 // every hand-off of work to the engine's helper thread (`WorkerPool`), which needs at least that round
 // trip (the job is published, the helper reports completion).
 //
-// Two threads bounce one atomic counter: each waits (spinning with PAUSE, as the helpers do) for the
-// other's increment and answers with its own. Prints the mean round trip over 2,000,000 exchanges, and
-// the cost of one PAUSE in time-stamp-counter cycles.
+// Two threads, pinned to CPUs 0 and 1, bounce one atomic counter: each waits (spinning with PAUSE, as the
+// helpers do) for the other's increment and answers with its own. Prints the mean round trip over
+// 2,000,000 exchanges, and the cost of one PAUSE in time-stamp-counter cycles.
 //
 //   gcc -O2 -pthread scripts/core_round_trip.c -o /tmp/core_round_trip && /tmp/core_round_trip
+#define _GNU_SOURCE
 #include <immintrin.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
+#include <x86intrin.h>
 
 enum { EXCHANGES = 2000000 };
 static _Atomic long counter __attribute__((aligned(64)));
@@ -27,8 +30,17 @@ static void await(long value) {
     while (atomic_load_explicit(&counter, memory_order_acquire) != value) _mm_pause();
 }
 
+/// Pins the calling thread to `cpu`.
+static void pin(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
 static void *answer(void *unused) {
     (void)unused;
+    pin(1);
     for (long i = 1; i <= EXCHANGES; i++) {
         await(2 * i - 1);
         atomic_store_explicit(&counter, 2 * i, memory_order_release);
@@ -37,6 +49,7 @@ static void *answer(void *unused) {
 }
 
 int main(void) {
+    pin(0);
     pthread_t other;
     pthread_create(&other, NULL, answer, NULL);
     double start = seconds();

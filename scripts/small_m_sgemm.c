@@ -44,7 +44,7 @@ int main(void) {
         prunelab_pack_weights(n, k, w[p], packed[p]);
     }
     const int rows[] = {6, 13, 21, 53, 149};
-    for (int r = 0; r < 5; r++) {
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
         int m = rows[r];
         float *x = malloc(sizeof(float) * m * 512), *y = malloc(sizeof(float) * m * 512);
         for (int i = 0; i < m * 512; i++) x[i] = 0.01f * (i % 7) - 0.02f;
