@@ -26,26 +26,41 @@ final class ForwardValueTests: XCTestCase {
                 let gamma = randomTensor([width], seed: 7), beta = randomTensor([width], seed: 8)
                 for centered in [true, false] {
                     let y = centered ? layerNorm(x, weight: gamma, bias: beta) : rmsNorm(x, weight: gamma)
-                    let epsilon: Float = centered ? 1e-5 : 1e-6
                     for row in 0..<rows {
-                        let input = x.pointer + row * width
-                        let mean = centered ? VectorMath.sum(input, width) / Float(width) : 0
-                        let deviations = (0..<width).map { input[$0] - mean }
-                        let reciprocal = 1 / (VectorMath.dot(deviations, deviations, width) / Float(width) + epsilon).squareRoot()
-                        let meanDouble = centered ? (0..<width).reduce(0.0) { $0 + Double(input[$1]) } / Double(width) : 0
-                        let variance = (0..<width).reduce(0.0) { $0 + pow(Double(input[$1]) - meanDouble, 2) } / Double(width)
+                        let input = Array(UnsafeBufferPointer(start: x.pointer + row * width, count: width))
+                        let (alone, reference) = normalisedRow(input, gamma: gamma.values,
+                                                               beta: centered ? beta.values : nil, centered: centered)
                         for j in 0..<width {
-                            let scaled = deviations[j] * reciprocal * gamma.pointer[j], alone = centered ? scaled + beta.pointer[j] : scaled
-                            let got = y.pointer[row * width + j], label = "width \(width), rows \(rows), row \(row), centred \(centered)"
-                            XCTAssertEqual(got.bitPattern, alone.bitPattern, label)
-                            let reference = (Double(input[j]) - meanDouble) / (variance + Double(epsilon)).squareRoot()
-                                * Double(gamma.pointer[j]) + (centered ? Double(beta.pointer[j]) : 0)
-                            XCTAssertEqual(Double(got), reference, accuracy: 1e-4 * (1 + abs(reference)), label)
+                            let got = y.pointer[row * width + j]
+                            let label = "width \(width), rows \(rows), row \(row), centered \(centered)"
+                            XCTAssertEqual(got.bitPattern, alone[j].bitPattern, label)
+                            XCTAssertEqual(Double(got), reference[j], accuracy: 1e-4 * (1 + abs(reference[j])), label)
                         }
                     }
                 }
             }
         }
+    }
+
+    /// One row normalised alone, in Float with `VectorMath`'s reductions as `layerNorm`/`rmsNorm` do, and
+    /// in Float64.
+    private func normalisedRow(_ input: [Float], gamma: [Float], beta: [Float]?, centered: Bool)
+        -> (alone: [Float], reference: [Double]) {
+        let width = input.count, epsilon: Float = centered ? 1e-5 : 1e-6
+        let mean = centered ? VectorMath.sum(input, width) / Float(width) : 0
+        let deviations = input.map { $0 - mean }
+        let reciprocal = 1 / (VectorMath.dot(deviations, deviations, width) / Float(width) + epsilon).squareRoot()
+        let alone = (0..<width).map { j in
+            let scaled = deviations[j] * reciprocal * gamma[j]
+            return beta.map { scaled + $0[j] } ?? scaled
+        }
+        let meanDouble = centered ? input.reduce(0.0) { $0 + Double($1) } / Double(width) : 0
+        let variance = input.reduce(0.0) { $0 + pow(Double($1) - meanDouble, 2) } / Double(width)
+        let reference = (0..<width).map { j in
+            (Double(input[j]) - meanDouble) / (variance + Double(epsilon)).squareRoot() * Double(gamma[j])
+                + (beta.map { Double($0[j]) } ?? 0)
+        }
+        return (alone, reference)
     }
 
     func testMatrixProductAgainstNaive() {
