@@ -12,36 +12,21 @@ public func rmsNorm(_ x: Tensor, weight: Tensor?, epsilon: Float = 1e-6) -> Tens
 /// `dx = r·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))`, the mean term only when centred.
 private func normalize(_ x: Tensor, centered: Bool, weight: Tensor?, bias: Tensor?, epsilon: Float) -> Tensor {
     let width = x.shape.last ?? 1, rows = x.count / Swift.max(width, 1)
-    for parameter in [weight, bias].compactMap({ $0 }) {
-        precondition(parameter.shape == [width], "normalisation parameter \(parameter.shape) for rows of \(width)")
-    }
-    let inputs = [x] + [weight, bias].compactMap { $0 }
+    precondition(weight.map { $0.shape == [width] } ?? true && bias.map { $0.shape == [width] } ?? true,
+                 "normalisation parameters \(weight?.shape ?? []), \(bias?.shape ?? []) for rows of \(width)")
+    let inputs = GradientMode.isEnabled ? [x] + [weight, bias].compactMap { $0 } : []  // none at inference
     let recording = Tensor.willRecord(inputs)
     let result = Tensor.like(x)
-    let statistics = Tensor(uninitializedShape: [rows, 2])  // mean and reciprocal deviation per row
-    let gamma = weight?.pointer, beta = bias?.pointer, stats = statistics.pointer
-    // Row by row, each row's statistics are a chain of dependent reductions, a square root and a division
-    // that the processor cannot overlap with the next row's; in passes over all rows it can. Every value
-    // is computed as in a single pass.
-    for row in 0..<rows {
-        stats[2 * row] = centered ? VectorMath.sum(x.pointer + row * width, width) / Float(width) : 0
+    // Mean and reciprocal deviation per row: kept in a tensor for the backward pass when recording, else
+    // in temporary memory, which costs no allocation at inference.
+    let statistics = recording ? Tensor(uninitializedShape: [rows, 2]) : nil
+    let gamma = weight?.pointer
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: recording ? 0 : 2 * rows) { temporary in
+        normalizeRows(x.pointer, into: result.pointer, rows: rows, width: width, centered: centered,
+                      gamma: gamma, beta: bias?.pointer, epsilon: epsilon,
+                      statistics: statistics?.pointer ?? temporary.baseAddress!)
     }
-    for row in 0..<rows {
-        let input = x.pointer + row * width, output = result.pointer + row * width, mean = stats[2 * row]
-        for j in 0..<width { output[j] = input[j] - mean }
-        stats[2 * row + 1] = VectorMath.dot(output, output, width) / Float(width) + epsilon
-    }
-    for row in 0..<rows { stats[2 * row + 1] = 1 / stats[2 * row + 1].squareRoot() }
-    for row in 0..<rows {
-        let output = result.pointer + row * width, reciprocal = stats[2 * row + 1]
-        switch (gamma, beta) {
-        case let (gamma?, beta?): for j in 0..<width { output[j] = output[j] * reciprocal * gamma[j] + beta[j] }
-        case let (gamma?, nil): for j in 0..<width { output[j] = output[j] * reciprocal * gamma[j] }
-        case let (nil, beta?): for j in 0..<width { output[j] = output[j] * reciprocal + beta[j] }
-        case (nil, nil): for j in 0..<width { output[j] *= reciprocal }
-        }
-    }
-    guard recording else { return result }
+    guard let statistics else { return result }
     return Tensor.operation(centered ? "layerNorm" : "rmsNorm", output: result, inputs: inputs) { g in
         let dx = Tensor.like(x)
         let dWeight = Tensor(zeros: [width]), dBias = Tensor(zeros: [width])
@@ -60,5 +45,35 @@ private func normalize(_ x: Tensor, centered: Bool, weight: Tensor?, bias: Tenso
             for j in 0..<width { out[j] = reciprocal * (scaled[j] - meanScaled - normalized[j] * projection) }
         }
         return [dx] + (weight.map { _ in [dWeight] } ?? []) + (bias.map { _ in [dBias] } ?? [])
+    }
+}
+
+/// Normalises `rows` rows of `width` floats from `x` into `output`, writing each row's mean and reciprocal
+/// deviation to `statistics[2·row ..< 2·row + 2]`.
+///
+/// Row by row, each row's statistics are a chain of dependent reductions, a square root and a division
+/// that the processor cannot overlap with the next row's; in passes over all rows it can. Every value is
+/// computed as in a single pass.
+private func normalizeRows(
+    _ x: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>, rows: Int, width: Int, centered: Bool,
+    gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, epsilon: Float, statistics stats: UnsafeMutablePointer<Float>
+) {
+    for row in 0..<rows {
+        stats[2 * row] = centered ? VectorMath.sum(x + row * width, width) / Float(width) : 0
+    }
+    for row in 0..<rows {
+        let input = x + row * width, output = result + row * width, mean = stats[2 * row]
+        for j in 0..<width { output[j] = input[j] - mean }
+        stats[2 * row + 1] = VectorMath.dot(output, output, width) / Float(width) + epsilon
+    }
+    for row in 0..<rows { stats[2 * row + 1] = 1 / stats[2 * row + 1].squareRoot() }
+    for row in 0..<rows {
+        let output = result + row * width, reciprocal = stats[2 * row + 1]
+        switch (gamma, beta) {
+        case let (gamma?, beta?): for j in 0..<width { output[j] = output[j] * reciprocal * gamma[j] + beta[j] }
+        case let (gamma?, nil): for j in 0..<width { output[j] = output[j] * reciprocal * gamma[j] }
+        case let (nil, beta?): for j in 0..<width { output[j] = output[j] * reciprocal + beta[j] }
+        case (nil, nil): for j in 0..<width { output[j] *= reciprocal }
+        }
     }
 }
