@@ -207,7 +207,7 @@ extension TransformerBlock {
         let (query, key, value) = attn.projections(h)
         let attended = attention(query: query, key: key, value: value, heads: attn.heads, causal: true,
                                  returnProbabilities: returnProbabilities)
-        let mixed = x + attn.wo(attended.output)
-        return (mixed + mlp(norm2(mixed)), key, value, attended.probabilities)
+        let mixed = attn.wo(attended.output, adding: x)
+        return (mlp(norm2(mixed), adding: mixed), key, value, attended.probabilities)
     }
 }

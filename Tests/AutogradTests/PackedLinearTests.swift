@@ -119,6 +119,38 @@ final class PackedLinearTests: XCTestCase {
         }
     }
 
+    /// A residual connection fused into the product gives exactly the bits of the product, then the
+    /// addition, with the work split over one thread or two; and, recording, the composition's gradients.
+    func testFusedResidualGivesTheBitsOfLinearThenAdd() throws {
+        var source = SplitMix64(seed: 96)
+        let savedThreads = Parallel.threadCount
+        defer { Parallel.threadCount = savedThreads }
+        for outputs in [40, 128] {
+            let layer = Linear(inputs: 512, outputs: outputs, using: &source)
+            for rows in [1, 7, 22] {
+                let x = randomTensor([rows, 512], seed: UInt64(rows)), residual = randomTensor([rows, outputs], seed: 5)
+                let expected = inference { residual + layer(x) }
+                for threads in [1, 2] {
+                    Parallel.threadCount = threads
+                    XCTAssertEqual(inference { layer(x, adding: residual) }, expected,
+                                   "\(rows) rows, \(outputs) outputs, \(threads) threads")
+                }
+            }
+        }
+        let layer = Linear(inputs: 12, outputs: 5, using: &source)
+        let x = randomTensor([3, 12], seed: 1), residual = randomTensor([3, 5], seed: 2)
+        x.requiresGrad = true
+        residual.requiresGrad = true
+        layer(x, adding: residual).sum().backward()
+        let (dx, dResidual, dWeight) = (try XCTUnwrap(x.grad).values, try XCTUnwrap(residual.grad).values,
+                                        try XCTUnwrap(layer.weight.grad).values)
+        for tensor in [x, residual, layer.weight, layer.bias!] { tensor.zeroGradient() }
+        (residual + layer(x)).sum().backward()
+        XCTAssertEqual(x.grad?.values, dx)
+        XCTAssertEqual(residual.grad?.values, dResidual)
+        XCTAssertEqual(layer.weight.grad?.values, dWeight)
+    }
+
     /// The portable path (what a machine without AVX2 and FMA runs) gives the vector path's bits.
     func testPortablePathGivesTheSameBits() {
         var source = SplitMix64(seed: 98)

@@ -33,8 +33,8 @@ final class BenchCommandTests: XCTestCase {
         let results = try XCTUnwrap(report["results"] as? [[String: Any]])
         XCTAssertEqual(results.compactMap { $0["tokens"] as? Int }, [21])
         let stages = try XCTUnwrap(results[0]["stages_ms"] as? [String: Double])
-        XCTAssertEqual(Set(stages.keys), ["layer norms", "query, key, value", "attention", "output projection",
-                                          "residual adds", "MLP first product + GELU", "MLP second product"])
+        XCTAssertEqual(Set(stages.keys), ["layer norms", "query, key, value", "attention", "output projection + residual",
+                                          "MLP first product + GELU", "MLP second product + residual"])
         XCTAssertTrue(stages.values.allSatisfy { $0 > 0 && $0.isFinite })
         XCTAssertGreaterThan(try XCTUnwrap(results[0]["median_ms"] as? Double), 0)
     }

@@ -2,17 +2,16 @@
 extension EngineBenchmark {
     /// The stages of one block's forward pass, in the order `stagedForward` first meets them.
     enum BlockStage: Int, CaseIterable {
-        case layerNorms, queryKeyValue, attention, outputProjection, residualAdds, mlpFirstProduct, mlpSecondProduct
+        case layerNorms, queryKeyValue, attention, outputProjection, mlpFirstProduct, mlpSecondProduct
 
         var name: String {
             switch self {
             case .layerNorms: "layer norms"
             case .queryKeyValue: "query, key, value"
             case .attention: "attention"
-            case .outputProjection: "output projection"
-            case .residualAdds: "residual adds"
+            case .outputProjection: "output projection + residual"
             case .mlpFirstProduct: "MLP first product + GELU"
-            case .mlpSecondProduct: "MLP second product"
+            case .mlpSecondProduct: "MLP second product + residual"
             }
         }
     }
@@ -57,11 +56,9 @@ extension EngineBenchmark {
         let attended = timed(.attention) {
             attention(query: query, key: key, value: value, heads: block.attn.heads, causal: causal)
         }
-        let projected = timed(.outputProjection) { block.attn.wo(attended.output) }
-        let mixed = timed(.residualAdds) { x + projected }
+        let mixed = timed(.outputProjection) { block.attn.wo(attended.output, adding: x) }
         let normalized = timed(.layerNorms) { block.norm2(mixed) }
-        let widened = timed(.mlpFirstProduct) { linearGELU(normalized, weight: block.mlp.fc1.weight, bias: block.mlp.fc1.bias) }
-        let narrowed = timed(.mlpSecondProduct) { block.mlp.fc2(widened) }
-        return timed(.residualAdds) { mixed + narrowed }
+        let widened = timed(.mlpFirstProduct) { block.mlp.fc1.gelu(normalized) }
+        return timed(.mlpSecondProduct) { block.mlp.fc2(widened, adding: mixed) }
     }
 }

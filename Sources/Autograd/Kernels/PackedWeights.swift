@@ -48,8 +48,16 @@ struct PackedProduct {
     let weights: PackedWeights
     let bias: UnsafePointer<Float>?
     let c: UnsafeMutablePointer<Float>
-    /// Whether GELU follows: applied to each block of outputs by the thread that has just computed it.
-    let thenGELU: Bool
+    /// What each thread does to the outputs it has just computed, before any other thread reads them.
+    let epilogue: Epilogue
+
+    enum Epilogue {
+        case none
+        /// GELU of each output.
+        case gelu
+        /// The tensor's value at each output added to it (a residual connection; same shape as the result).
+        case adding(Tensor)
+    }
 
     /// Products are not split into pieces of fewer floating-point operations than this.
     private static let minimumPieceFLOPs = 1 << 17
@@ -59,12 +67,20 @@ struct PackedProduct {
         prunelab_packed_linear(Int32(rows), Int32(weights.outputs), Int32(weights.inputs), x, Int32(weights.inputs),
                                weights.base, bias, c, Int32(weights.outputs), Int32(panels.lowerBound),
                                Int32(panels.upperBound))
-        guard thenGELU else { return }
         let width = Int(PRUNELAB_PANEL_WIDTH), outputs = weights.outputs
         let columns = panels.lowerBound * width..<Swift.min(panels.upperBound * width, outputs)
-        for row in 0..<rows {
-            let y = c + row * outputs
-            for j in columns { y[j] = GELUKernel.value(y[j]) }
+        switch epilogue {
+        case .none: return
+        case .gelu:
+            for row in 0..<rows {
+                let y = c + row * outputs
+                for j in columns { y[j] = GELUKernel.value(y[j]) }
+            }
+        case .adding(let residual):
+            for row in 0..<rows {
+                let y = c + row * outputs, r = residual.pointer + row * outputs
+                for j in columns { y[j] = r[j] + y[j] }
+            }
         }
     }
 

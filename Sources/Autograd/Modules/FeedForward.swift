@@ -7,7 +7,10 @@ public final class FeedForward: Module {
         fc2 = Linear(inputs: hidden, outputs: width, using: &source)
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { fc2(linearGELU(x, weight: fc1.weight, bias: fc1.bias)) }
+    public func callAsFunction(_ x: Tensor) -> Tensor { fc2(fc1.gelu(x)) }
+
+    /// `residual + self(x)`, a residual connection (fused into the second product at inference).
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor) -> Tensor { fc2(fc1.gelu(x), adding: residual) }
 
     public func namedParameters() -> [NamedParameter] { fc1.namedParameters(prefix: "fc1") + fc2.namedParameters(prefix: "fc2") }
 }

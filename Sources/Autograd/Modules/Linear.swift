@@ -13,5 +13,13 @@ public final class Linear: Module {
 
     public func callAsFunction(_ x: Tensor) -> Tensor { linear(x, weight: weight, bias: bias) }
 
+    /// `residual + self(x)`, a residual connection (fused into the product at inference).
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor) -> Tensor {
+        linear(x, weight: weight, bias: bias, adding: residual)
+    }
+
+    /// `self(x).gelu()` (fused into the product at inference).
+    public func gelu(_ x: Tensor) -> Tensor { linearGELU(x, weight: weight, bias: bias) }
+
     public func namedParameters() -> [NamedParameter] { [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) }
 }

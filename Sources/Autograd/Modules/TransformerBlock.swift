@@ -15,7 +15,7 @@ public final class TransformerBlock: Module {
     ) -> AttentionResult {
         let attended = attn(norm1(x), causal: causal, keep: keep, returnProbabilities: returnProbabilities)
         let h = x + attended.output
-        return AttentionResult(output: h + mlp(norm2(h)), probabilities: attended.probabilities)
+        return AttentionResult(output: mlp(norm2(h), adding: h), probabilities: attended.probabilities)
     }
 
     /// Floating-point operations of one forward pass over `tokens` tokens, counting a multiply-add as 2:

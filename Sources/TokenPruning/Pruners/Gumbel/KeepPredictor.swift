@@ -23,13 +23,13 @@ final class KeepPredictor: Module {
     /// Log-probabilities `[batch, N, 2]` (keep, drop) for features `[batch, N, width]`.
     func callAsFunction(_ features: Tensor) -> Tensor {
         let (batch, tokens) = (features.shape[0], features.shape[1]), half = hidden / 2
-        let x = input(norm(features)).gelu()
+        let x = input.gelu(norm(features))
         let local = x.sliced(axis: 2, 0..<half)
         // DynamicViT pools under the previous stage's keep policy, Σ(x·p) / (Σp + 1e-6); with one pruning
         // stage the policy is all ones, so this is that pool with p = 1 (the same values, bit for bit).
         let pooled = x.sliced(axis: 2, half..<hidden).sum(axis: 1, keepingDimension: true) / Tensor(Float(tokens) + 1e-6)
         let global = pooled.broadcasted(to: [batch, tokens, half])
-        let logits = fc3(fc2(fc1(concat([local, global], axis: 2)).gelu()).gelu())
+        let logits = fc3(fc2.gelu(fc1.gelu(concat([local, global], axis: 2))))
         return logSoftmax(logits)
     }
 
