@@ -177,7 +177,7 @@ public final class LanguageModel: Module {
         var kept: [Int]? = nil
         for (index, layer) in layers.enumerated() {
             let wantsAttention = index == attentionLayer || index == pruning?.layer
-            let step = layer.prefillStep(x, returnProbabilities: wantsAttention)
+            let step = layer.step(x, causal: true, returnProbabilities: wantsAttention)
             cache.keys.append(step.key)
             cache.values.append(step.value)
             cache.positions.append(positionIDs)
@@ -195,19 +195,5 @@ public final class LanguageModel: Module {
         }
         let logits = head(norm(x.sliced(axis: 0, (x.shape[0] - 1)..<x.shape[0])))
         return PrefillResult(logits: logits.values, cache: cache, attention: requestedAttention, keptAfterLayer: kept)
-    }
-}
-
-extension TransformerBlock {
-    /// One pre-norm block on `[S, width]` with a causal mask, also returning the keys and values it
-    /// computed (for the KV cache) and, when asked, its attention probabilities `[heads, S, S]`.
-    func prefillStep(_ x: Tensor, returnProbabilities: Bool)
-        -> (output: Tensor, key: Tensor, value: Tensor, probabilities: Tensor?) {
-        let h = norm1(x)
-        let (query, key, value) = attn.projections(h)
-        let attended = attention(query: query, key: key, value: value, heads: attn.heads, causal: true,
-                                 returnProbabilities: returnProbabilities)
-        let mixed = attn.wo(attended.output, adding: x)
-        return (mlp(norm2(mixed), adding: mixed), key, value, attended.probabilities)
     }
 }

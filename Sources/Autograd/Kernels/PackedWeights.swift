@@ -55,12 +55,22 @@ struct PackedProduct {
         case none
         /// GELU of each output.
         case gelu
-        /// The tensor's value at each output added to it (a residual connection; same shape as the result).
-        case adding(Tensor)
+        /// The value at the same place in a row-major matrix of the result's shape added to each output
+        /// (a residual connection).
+        case adding(UnsafePointer<Float>)
     }
 
     /// Products are not split into pieces of fewer floating-point operations than this.
     private static let minimumPieceFLOPs = 1 << 17
+
+    /// The product on rows `rows` of `x` and `c` (and of the residual), all panels, as one piece.
+    func run(rows range: Range<Int>) {
+        let (inputs, outputs) = (weights.inputs, weights.outputs)
+        var epilogue = epilogue
+        if case .adding(let residual) = epilogue { epilogue = .adding(residual + range.lowerBound * outputs) }
+        PackedProduct(rows: range.count, x: x + range.lowerBound * inputs, weights: weights, bias: bias,
+                      c: c + range.lowerBound * outputs, epilogue: epilogue).run(0..<weights.panels)
+    }
 
     /// Computes the outputs of `panels`.
     func run(_ panels: Range<Int>) {
@@ -78,7 +88,7 @@ struct PackedProduct {
             }
         case .adding(let residual):
             for row in 0..<rows {
-                let y = c + row * outputs, r = residual.pointer + row * outputs
+                let y = c + row * outputs, r = residual + row * outputs
                 for j in columns { y[j] = r[j] + y[j] }
             }
         }

@@ -13,9 +13,30 @@ public final class TransformerBlock: Module {
     public func callAsFunction(
         _ x: Tensor, causal: Bool = false, keep: Tensor? = nil, returnProbabilities: Bool = false
     ) -> AttentionResult {
-        let attended = attn(norm1(x), causal: causal, keep: keep, returnProbabilities: returnProbabilities)
-        let h = x + attended.output
-        return AttentionResult(output: mlp(norm2(h), adding: h), probabilities: attended.probabilities)
+        let step = step(x, causal: causal, keep: keep, returnProbabilities: returnProbabilities)
+        return AttentionResult(output: step.output, probabilities: step.probabilities)
+    }
+
+    /// The block applied to `x`, with the keys and values its attention computed (what a prefill keeps in
+    /// its KV cache). Inside `BLAS.latencyBound` without gradients or `keep`, the work is split by rows
+    /// (`RowWiseBlock`); the values are the same either way.
+    public func step(
+        _ x: Tensor, causal: Bool = false, keep: Tensor? = nil, returnProbabilities: Bool = false
+    ) -> BlockStep {
+        if keep == nil, let rowWise = RowWiseBlock(self) {
+            return rowWise.step(x, causal: causal, returnProbabilities: returnProbabilities)
+        }
+        return operationStep(x, causal: causal, keep: keep, returnProbabilities: returnProbabilities)
+    }
+
+    /// `step` one operation at a time, each recorded when gradients are on.
+    func operationStep(_ x: Tensor, causal: Bool, keep: Tensor?, returnProbabilities: Bool) -> BlockStep {
+        let (query, key, value) = attn.projections(norm1(x))
+        let attended = attention(query: query, key: key, value: value, heads: attn.heads, causal: causal, keep: keep,
+                                 returnProbabilities: returnProbabilities)
+        let mixed = attn.wo(attended.output, adding: x)
+        return BlockStep(output: mlp(norm2(mixed), adding: mixed), key: key, value: value,
+                         probabilities: attended.probabilities)
     }
 
     /// Floating-point operations of one forward pass over `tokens` tokens, counting a multiply-add as 2:
@@ -30,6 +51,13 @@ public final class TransformerBlock: Module {
         norm1.namedParameters(prefix: "norm1") + attn.namedParameters(prefix: "attn")
             + norm2.namedParameters(prefix: "norm2") + mlp.namedParameters(prefix: "mlp")
     }
+}
+
+/// A transformer block's output, the keys and values its attention computed, and, when asked for, its
+/// attention probabilities (outside the graph).
+public struct BlockStep {
+    public let output: Tensor, key: Tensor, value: Tensor
+    public let probabilities: Tensor?
 }
 
 /// A stack of transformer blocks named `layers.0`, `layers.1`, ….

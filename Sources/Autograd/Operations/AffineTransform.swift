@@ -18,7 +18,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
 /// thread applies the GELU to the outputs it has just computed (the same values), which saves a hand-off
 /// to the threads and a pass over the activations.
 public func linearGELU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
-    guard let packed = packedLinear(x, weight: weight, bias: bias, then: .gelu) else {
+    guard let packed = packedLinear(x, weight: weight, bias: bias, gelu: true) else {
         return linear(x, weight: weight, bias: bias).gelu()
     }
     return computed(packed)
@@ -27,7 +27,7 @@ public func linearGELU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
 /// `residual + linear(x, weight:, bias:)`, a residual connection. In the inference kernel each thread adds
 /// the residual to the outputs it has just computed (the same values), which saves a pass and a tensor.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
-    guard let packed = packedLinear(x, weight: weight, bias: bias, then: .adding(residual)) else {
+    guard let packed = packedLinear(x, weight: weight, bias: bias, adding: residual) else {
         return residual + linear(x, weight: weight, bias: bias)
     }
     return computed(packed)
@@ -58,17 +58,18 @@ public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [T
 
 /// The result tensor and the packed-weight product that fills it, when the inference kernel applies:
 /// inside `BLAS.latencyBound`, not recording gradients, and `weight` a whole storage.
-private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, then epilogue: PackedProduct.Epilogue = .none)
+private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, gelu: Bool = false, adding residual: Tensor? = nil)
     -> (result: Tensor, product: PackedProduct)? {
     guard Parallel.isLatencyBound, !GradientMode.isEnabled else { return nil }
     checkLinearShapes(x, weight: weight, bias: bias)
     guard let packed = PackedWeights.of(weight) else { return nil }
     let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [packed.outputs])
-    if case .adding(let residual) = epilogue {
+    if let residual {
         precondition(residual.shape == result.shape, "linear: residual \(residual.shape) for a result \(result.shape)")
     }
     return (result, PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: packed, bias: bias?.pointer,
-                                  c: result.pointer, epilogue: epilogue))
+                                  c: result.pointer,
+                                  epilogue: residual.map { .adding($0.pointer) } ?? (gelu ? .gelu : .none)))
 }
 
 /// The rows of `x` as a matrix of its last axis (the product of the other extents, whatever that one is).

@@ -54,7 +54,7 @@ private func normalize(_ x: Tensor, centered: Bool, weight: Tensor?, bias: Tenso
 /// Row by row, each row's statistics are a chain of dependent reductions, a square root and a division
 /// that the processor cannot overlap with the next row's; in passes over all rows it can. Every value is
 /// computed as in a single pass.
-private func normalizeRows(
+func normalizeRows(
     _ x: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>, rows: Int, width: Int, centered: Bool,
     gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, epsilon: Float, statistics stats: UnsafeMutablePointer<Float>
 ) {

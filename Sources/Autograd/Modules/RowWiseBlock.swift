@@ -1,0 +1,99 @@
+/// A transformer block's forward pass at inference, split over the threads by rows rather than
+/// operation by operation.
+///
+/// Split by operation, each product hands its output columns to the threads separately, and the next
+/// product, which needs whole rows, reads half of its input from the other core; a small prefill also
+/// pays a hand-off per operation. Split by rows, each thread takes the layer norm, the products, the
+/// GELU and the residual additions of its own rows in one go, and the rows stay in its cache. Only the
+/// attention, whose queries see every key, changes hands (split by heads, as always). Each value is
+/// computed by the same kernel as in `TransformerBlock.operationStep` (the packed-weight product, whose
+/// outputs do not depend on the rows a call covers), so the results are the same bits, on any number of
+/// threads.
+struct RowWiseBlock {
+    let block: TransformerBlock
+    let query: PackedWeights, key: PackedWeights, value: PackedWeights, output: PackedWeights
+    let widen: PackedWeights, narrow: PackedWeights
+
+    /// Rows below which a piece is not worth handing to another thread.
+    private static let minimumRowsPerPiece = 3
+
+    /// The row-wise pass of `block`, when the inference kernel applies (inside `BLAS.latencyBound`, not
+    /// recording gradients, every weight a whole storage).
+    init?(_ block: TransformerBlock) {
+        guard Parallel.isLatencyBound, !GradientMode.isEnabled,
+              let query = PackedWeights.of(block.attn.wq.weight), let key = PackedWeights.of(block.attn.wk.weight),
+              let value = PackedWeights.of(block.attn.wv.weight), let output = PackedWeights.of(block.attn.wo.weight),
+              let widen = PackedWeights.of(block.mlp.fc1.weight), let narrow = PackedWeights.of(block.mlp.fc2.weight)
+        else { return nil }
+        self.block = block
+        (self.query, self.key, self.value, self.output, self.widen, self.narrow) = (query, key, value, output, widen, narrow)
+    }
+
+    /// `TransformerBlock.step` without a keep mask.
+    func step(_ x: Tensor, causal: Bool, returnProbabilities: Bool) -> BlockStep {
+        precondition(x.shape.last == query.inputs, "transformer block of width \(query.inputs) applied to \(x.shape)")
+        let buffers = Buffers(x, hidden: widen.outputs)
+        forEachRowRange(buffers.rows) { rows in
+            normalize(rows, of: x, by: block.norm1, into: buffers.normalized)
+            projectQueriesKeysValues(rows, buffers)
+        }
+        let attended = attend(buffers, causal: causal, returnProbabilities: returnProbabilities)
+        forEachRowRange(buffers.rows) { rows in
+            product(rows, attended.output, output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
+            normalize(rows, of: buffers.mixed, by: block.norm2, into: buffers.normalized)
+            product(rows, buffers.normalized, widen, block.mlp.fc1, into: buffers.hidden, then: .gelu)
+            product(rows, buffers.hidden, narrow, block.mlp.fc2, into: buffers.result, then: .adding(buffers.mixed.pointer))
+        }
+        return BlockStep(output: buffers.result, key: buffers.keys, value: buffers.values,
+                         probabilities: attended.probabilities)
+    }
+
+    /// The tensors one step writes, each with the rows of its input.
+    struct Buffers {
+        let rows: Int
+        let normalized: Tensor, queries: Tensor, keys: Tensor, values: Tensor
+        let mixed: Tensor, hidden: Tensor, result: Tensor
+
+        init(_ x: Tensor, hidden width: Int) {
+            rows = x.count / Swift.max(x.shape.last ?? 1, 1)
+            (normalized, queries, keys, values) = (Tensor.like(x), Tensor.like(x), Tensor.like(x), Tensor.like(x))
+            (mixed, result) = (Tensor.like(x), Tensor.like(x))
+            hidden = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [width])
+        }
+    }
+
+    /// The query, key and value projections of `rows` of `buffers.normalized`.
+    func projectQueriesKeysValues(_ rows: Range<Int>, _ buffers: Buffers) {
+        product(rows, buffers.normalized, query, block.attn.wq, into: buffers.queries)
+        product(rows, buffers.normalized, key, block.attn.wk, into: buffers.keys)
+        product(rows, buffers.normalized, value, block.attn.wv, into: buffers.values)
+    }
+
+    /// The block's attention on the projected rows (split by heads).
+    func attend(_ buffers: Buffers, causal: Bool, returnProbabilities: Bool) -> AttentionResult {
+        attention(query: buffers.queries, key: buffers.keys, value: buffers.values, heads: block.attn.heads,
+                  causal: causal, returnProbabilities: returnProbabilities)
+    }
+
+    /// Runs `body` on ranges of `0..<rows`, one per thread (fewer for few rows), in parallel.
+    func forEachRowRange(_ rows: Int, _ body: (Range<Int>) -> Void) {
+        let pieces = Swift.max(1, Swift.min(Parallel.threadCount, rows / Self.minimumRowsPerPiece))
+        Parallel.forEach(pieces) { piece, _ in body(rows * piece / pieces..<rows * (piece + 1) / pieces) }
+    }
+
+    func normalize(_ rows: Range<Int>, of x: Tensor, by norm: LayerNorm, into result: Tensor) {
+        let width = norm.weight.count
+        guard !rows.isEmpty else { return }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * rows.count) { statistics in
+            normalizeRows(x.pointer + rows.lowerBound * width, into: result.pointer + rows.lowerBound * width,
+                          rows: rows.count, width: width, centered: true, gamma: norm.weight.pointer,
+                          beta: norm.bias.pointer, epsilon: norm.epsilon, statistics: statistics.baseAddress!)
+        }
+    }
+
+    func product(_ rows: Range<Int>, _ x: Tensor, _ weights: PackedWeights, _ linear: Linear,
+                         into result: Tensor, then epilogue: PackedProduct.Epilogue = .none) {
+        PackedProduct(rows: x.count / weights.inputs, x: x.pointer, weights: weights, bias: linear.bias?.pointer,
+                      c: result.pointer, epilogue: epilogue).run(rows: rows)
+    }
+}
