@@ -58,18 +58,21 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(outputs[0], outputs[2])
     }
 
-    /// `bench prefill --stages` times the block's inference pass as the block computes it: the same bits.
+    /// `bench prefill --stages` times the block's inference pass as the block computes it: the same bits,
+    /// split by rows and (below `RowWiseBlock.minimumRows`) operation by operation.
     func testStagedForwardIsTheBlock() {
         var source = SplitMix64(seed: 88)
         let block = TransformerBlock(width: 64, heads: 4, hidden: 256, using: &source)
-        let x = randomTensor([22, 64], seed: 89)
-        var times = [Double](repeating: 0, count: EngineBenchmark.blockStages.count)
-        let inference = BLAS.latencyBound {
-            withoutGradient { (EngineBenchmark.stagedForward(block, x, causal: true, times: &times).values,
-                               block.operationStep(x, causal: true, keep: nil, returnProbabilities: false).output.values) }
+        for rows in [22, RowWiseBlock.minimumRows - 1] {
+            let x = randomTensor([rows, 64], seed: 89)
+            var times = [Double](repeating: 0, count: EngineBenchmark.blockStages.count)
+            let inference = BLAS.latencyBound {
+                withoutGradient { (EngineBenchmark.stagedForward(block, x, causal: true, times: &times).values,
+                                   block.operationStep(x, causal: true, keep: nil, returnProbabilities: false).output.values) }
+            }
+            XCTAssertEqual(inference.0, inference.1, "\(rows) rows")
+            XCTAssert(times.allSatisfy { $0 > 0 }, "\(rows) rows")
         }
-        XCTAssertEqual(inference.0, inference.1)
-        XCTAssert(times.allSatisfy { $0 > 0 })
     }
 
     /// Products handed to the threads together give exactly what separate calls give, values and

@@ -25,7 +25,7 @@ final class RowWiseBlockTests: XCTestCase {
             for threads in [1, 2, 3] {
                 Parallel.threadCount = threads
                 let step = try XCTUnwrap(BLAS.latencyBound {
-                    withoutGradient { RowWiseBlock(block)?.step(x, causal: causal, returnProbabilities: true) }
+                    withoutGradient { RowWiseBlock(block, rows: RowWiseBlock.minimumRows)?.step(x, causal: causal, returnProbabilities: true) }
                 })
                 let context = "\(shape), causal \(causal), \(threads) threads"
                 XCTAssertEqual(step.output.shape, shape, context)
@@ -37,13 +37,16 @@ final class RowWiseBlockTests: XCTestCase {
         }
     }
 
-    /// It applies only where the packed-weight kernel does: in a latency-bound region without gradients.
-    func testRowWiseStepOnlyAtInference() {
+    /// It applies only where the packed-weight kernel does, in a latency-bound region without gradients,
+    /// and from `minimumRows` rows.
+    func testRowWiseStepOnlyAtInferenceOnEnoughRows() {
         var source = SplitMix64(seed: 92)
         let block = TransformerBlock(width: 32, heads: 2, hidden: 64, using: &source)
-        XCTAssertNil(RowWiseBlock(block))
-        XCTAssertNil(BLAS.latencyBound { RowWiseBlock(block) })
-        XCTAssertNil(withoutGradient { RowWiseBlock(block) })
-        XCTAssertNotNil(BLAS.latencyBound { withoutGradient { RowWiseBlock(block) } })
+        let rows = RowWiseBlock.minimumRows
+        XCTAssertNil(RowWiseBlock(block, rows: rows))
+        XCTAssertNil(BLAS.latencyBound { RowWiseBlock(block, rows: rows) })
+        XCTAssertNil(withoutGradient { RowWiseBlock(block, rows: rows) })
+        XCTAssertNotNil(BLAS.latencyBound { withoutGradient { RowWiseBlock(block, rows: rows) } })
+        XCTAssertNil(BLAS.latencyBound { withoutGradient { RowWiseBlock(block, rows: rows - 1) } })
     }
 }

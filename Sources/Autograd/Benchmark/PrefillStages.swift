@@ -42,30 +42,43 @@ extension EngineBenchmark {
         }
     }
 
-    /// `block(x, causal:).output` at inference, computed the same way (`RowWiseBlock`) but with each stage
-    /// split over the threads on its own, and its time (ms) added to `times` (indexed as `blockStages`).
-    /// Run inside `BLAS.latencyBound` without gradients.
+    /// `block(x, causal:).output` at inference, computed the same way but with each stage on its own (split
+    /// by rows, as `RowWiseBlock` splits the whole block, or, below its `minimumRows`, operation by operation
+    /// as the block then runs), and its time (ms) added to `times` (indexed as `blockStages`). Run inside
+    /// `BLAS.latencyBound` without gradients.
     static func stagedForward(_ block: TransformerBlock, _ x: Tensor, causal: Bool, times: inout [Double]) -> Tensor {
-        guard let rowWise = RowWiseBlock(block) else { preconditionFailure("stagedForward runs at inference") }
-        let clock = ContinuousClock(), buffers = RowWiseBlock.Buffers(x, hidden: rowWise.widen.outputs)
-        func timed(_ stage: BlockStage, _ body: (Range<Int>) -> Void) {
-            times[stage.rawValue] += 1e3 * clock.measure { rowWise.forEachRowRange(buffers.rows, body) }.seconds
+        let clock = ContinuousClock()
+        func timed<T>(_ stage: BlockStage, _ body: () -> T) -> T {
+            var result: T? = nil
+            times[stage.rawValue] += 1e3 * clock.measure { result = body() }.seconds
+            return result!
         }
-        timed(.layerNorms) { rowWise.normalize($0, of: x, by: block.norm1, into: buffers.normalized) }
-        timed(.queryKeyValue) { rowWise.projectQueriesKeysValues($0, buffers) }
-        var attended: AttentionResult? = nil
-        times[BlockStage.attention.rawValue] += 1e3 * clock.measure {
-            attended = rowWise.attend(buffers, causal: causal, returnProbabilities: false)
-        }.seconds
-        let attention = attended!.output
-        timed(.outputProjection) {
-            rowWise.product($0, attention, rowWise.output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
+        guard let rowWise = RowWiseBlock(block, rows: x.count / Swift.max(x.shape.last ?? 1, 1)) else {
+            let h = timed(.layerNorms) { block.norm1(x) }
+            let (query, key, value) = timed(.queryKeyValue) { block.attn.projections(h) }
+            let attended = timed(.attention) {
+                attention(query: query, key: key, value: value, heads: block.attn.heads, causal: causal)
+            }
+            let mixed = timed(.outputProjection) { block.attn.wo(attended.output, adding: x) }
+            let normalized = timed(.layerNorms) { block.norm2(mixed) }
+            let widened = timed(.mlpFirstProduct) { block.mlp.fc1.gelu(normalized) }
+            return timed(.mlpSecondProduct) { block.mlp.fc2(widened, adding: mixed) }
         }
-        timed(.layerNorms) { rowWise.normalize($0, of: buffers.mixed, by: block.norm2, into: buffers.normalized) }
-        timed(.mlpFirstProduct) {
+        let buffers = RowWiseBlock.Buffers(x, hidden: rowWise.widen.outputs)
+        func byRows(_ stage: BlockStage, _ body: (Range<Int>) -> Void) {
+            timed(stage) { rowWise.forEachRowRange(buffers.rows, body) }
+        }
+        byRows(.layerNorms) { rowWise.normalize($0, of: x, by: block.norm1, into: buffers.normalized) }
+        byRows(.queryKeyValue) { rowWise.projectQueriesKeysValues($0, buffers) }
+        let attended = timed(.attention) { rowWise.attend(buffers, causal: causal, returnProbabilities: false) }
+        byRows(.outputProjection) {
+            rowWise.product($0, attended.output, rowWise.output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
+        }
+        byRows(.layerNorms) { rowWise.normalize($0, of: buffers.mixed, by: block.norm2, into: buffers.normalized) }
+        byRows(.mlpFirstProduct) {
             rowWise.product($0, buffers.normalized, rowWise.widen, block.mlp.fc1, into: buffers.hidden, then: .gelu)
         }
-        timed(.mlpSecondProduct) {
+        byRows(.mlpSecondProduct) {
             rowWise.product($0, buffers.hidden, rowWise.narrow, block.mlp.fc2, into: buffers.result,
                             then: .adding(buffers.mixed.pointer))
         }
