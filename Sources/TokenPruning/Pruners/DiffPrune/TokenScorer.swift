@@ -20,8 +20,11 @@ final class TokenScorer: Module {
 
     /// Logits `[batch, N]` for features `[batch, N, width]` (or `[N]` for `[N, width]`).
     func callAsFunction(_ features: Tensor) -> Tensor {
-        let projected = input.map { $0(features) } ?? features
-        let logits = head(norm(blocks(projected)).gelu())
+        let tail: [RowWisePipeline.Stage] = [.layerNorm(norm), .gelu, .linear(head)]
+        // Without blocks each token is scored alone: the whole scorer is one per-token pipeline.
+        let logits = blocks.layers.isEmpty
+            ? RowWisePipeline((input.map { [.linear($0)] } ?? []) + tail)(features)
+            : RowWisePipeline(tail)(blocks(input.map { $0(features) } ?? features))
         return logits.reshaped(Array(logits.shape.dropLast()))
     }
 

@@ -1,0 +1,59 @@
+import XCTest
+@testable import Autograd
+
+/// A per-token pipeline split by rows at inference against its modules applied one at a time.
+final class RowWisePipelineTests: XCTestCase {
+    /// The same bits as the modules in turn, whatever the rows and the number of threads, with GELUs both
+    /// fused into a product and standing alone, and parameters randomised so that a mix-up shows.
+    func testPipelineGivesTheBitsOfItsModulesInTurn() {
+        let savedThreads = Parallel.threadCount
+        defer { Parallel.threadCount = savedThreads }
+        var source = SplitMix64(seed: 93)
+        let (first, norm, head) = (Linear(inputs: 48, outputs: 40, using: &source), LayerNorm(width: 40),
+                                   Linear(inputs: 40, outputs: 1, using: &source))
+        for module in [first, norm, head] as [any Module] {
+            for (_, parameter) in module.namedParameters() {
+                parameter.withUnsafeMutableBufferPointer { values in
+                    for i in values.indices { values[i] += 0.1 * source.nextGaussian() }
+                }
+            }
+        }
+        let pipelines: [[RowWisePipeline.Stage]] = [
+            [.linear(first), .layerNorm(norm), .gelu, .linear(head)],
+            [.layerNorm(LayerNorm(width: 48)), .linear(first), .gelu],
+            [.linear(first), .gelu, .linear(head)],
+            [.gelu],
+            [],
+        ]
+        for (index, stages) in pipelines.enumerated() {
+            for rows in [1, 15, 16, 33, 144] {
+                let x = randomTensor([rows, 48], seed: UInt64(rows))
+                let expected = BLAS.latencyBound { withoutGradient { stages.reduce(x) { x, stage in
+                    switch stage {
+                    case .linear(let layer): layer(x)
+                    case .layerNorm(let norm): norm(x)
+                    case .gelu: x.gelu()
+                    }
+                } } }
+                for threads in [1, 2, 3] {
+                    Parallel.threadCount = threads
+                    let result = BLAS.latencyBound { withoutGradient { RowWisePipeline(stages)(x) } }
+                    XCTAssertEqual(result.shape, expected.shape, "pipeline \(index), \(rows) rows, \(threads) threads")
+                    XCTAssertEqual(result.values, expected.values, "pipeline \(index), \(rows) rows, \(threads) threads")
+                }
+            }
+        }
+    }
+
+    /// With gradients on it records the modules' operations, so gradients flow as through the modules.
+    func testPipelineRecordsGradients() throws {
+        var source = SplitMix64(seed: 94)
+        let layer = Linear(inputs: 6, outputs: 4, using: &source), norm = LayerNorm(width: 4)
+        let x = randomTensor([3, 6], seed: 7)
+        RowWisePipeline([.linear(layer), .layerNorm(norm), .gelu])(x).sum().backward()
+        let viaPipeline = try XCTUnwrap(layer.weight.grad).values
+        layer.weight.zeroGradient()
+        norm(layer(x)).gelu().sum().backward()
+        XCTAssertEqual(try XCTUnwrap(layer.weight.grad).values, viaPipeline)
+    }
+}
