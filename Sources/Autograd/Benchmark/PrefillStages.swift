@@ -53,7 +53,7 @@ extension EngineBenchmark {
             times[stage.rawValue] += 1e3 * clock.measure { result = body() }.seconds
             return result!
         }
-        guard let rowWise = RowWiseBlock(block, rows: x.count / Swift.max(x.shape.last ?? 1, 1)) else {
+        guard let rowWise = RowWiseBlock(block, rows: matrixRows(of: x)) else {
             let h = timed(.layerNorms) { block.norm1(x) }
             let (query, key, value) = timed(.queryKeyValue) { block.attn.projections(h) }
             let attended = timed(.attention) {

@@ -65,6 +65,7 @@ struct PackedProduct {
 
     /// The product on rows `rows` of `x` and `c` (and of the residual), all panels, as one piece.
     func run(rows range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) of a \(rows)-row product")
         let (inputs, outputs) = (weights.inputs, weights.outputs)
         var epilogue = epilogue
         if case .adding(let residual) = epilogue { epilogue = .adding(residual + range.lowerBound * outputs) }

@@ -29,8 +29,14 @@ enum Parallel {
     /// loops), in parallel; for loops whose elements are independent, where the split never changes
     /// results, so it may follow the thread count and balance the work exactly.
     static func forEachRange(_ count: Int, _ body: (Range<Int>) -> Void) {
-        let pieces = Swift.max(1, Swift.min(threadCount, count / elementwiseShare))
-        forEach(pieces) { piece, _ in body(count * piece / pieces..<count * (piece + 1) / pieces) }
+        forEachRange(count, minimumShare: elementwiseShare) { range, _ in body(range) }
+    }
+
+    /// `forEachRange` with at least `minimumShare` elements per range (one range when there are fewer),
+    /// also passing the worker that runs each range (for per-worker scratch).
+    static func forEachRange(_ count: Int, minimumShare: Int, _ body: (Range<Int>, _ worker: Int) -> Void) {
+        let pieces = Swift.max(1, Swift.min(threadCount, count / Swift.max(minimumShare, 1)))
+        forEach(pieces) { piece, worker in body(count * piece / pieces..<count * (piece + 1) / pieces, worker) }
     }
 
     /// Runs `body(piece, worker)` for every piece in `0..<pieces`; worker `w` takes pieces `w`, `w + W`, …,

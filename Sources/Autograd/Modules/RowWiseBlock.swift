@@ -14,22 +14,32 @@ struct RowWiseBlock {
     let query: PackedWeights, key: PackedWeights, value: PackedWeights, output: PackedWeights
     let widen: PackedWeights, narrow: PackedWeights
 
-    /// Rows below which a piece is not worth handing to another thread.
-    private static let minimumRowsPerPiece = 3
+    /// Rows below which a share is not worth handing to another thread.
+    static let minimumRowsPerShare = 3
 
     /// Fewest rows split this way. Split by rows, each thread streams all of the block's weights from
     /// memory; with only a few rows to apply them to, that takes longer than the arithmetic, and splitting
     /// each product's weights between the threads is faster (a 1-token prefill: 0.17 against 0.14 ms).
     static let minimumRows = 8
 
-    /// The row-wise pass of `block` on `rows` rows, when it applies: at least `minimumRows` rows, and the
-    /// inference kernel (inside `BLAS.latencyBound`, not recording gradients, every weight a whole storage).
+    /// The row-wise pass of `block` for an input of `rows` rows (which decides whether it pays), when it
+    /// applies: at least `minimumRows` rows, and the inference kernel (inside `BLAS.latencyBound`, not
+    /// recording gradients, every weight a whole storage).
     init?(_ block: TransformerBlock, rows: Int) {
         guard rows >= Self.minimumRows, Parallel.isLatencyBound, !GradientMode.isEnabled,
               let query = PackedWeights.of(block.attn.wq.weight), let key = PackedWeights.of(block.attn.wk.weight),
               let value = PackedWeights.of(block.attn.wv.weight), let output = PackedWeights.of(block.attn.wo.weight),
               let widen = PackedWeights.of(block.mlp.fc1.weight), let narrow = PackedWeights.of(block.mlp.fc2.weight)
         else { return nil }
+        let width = query.inputs
+        for (weights, linear, inputs, outputs) in [(query, block.attn.wq, width, width), (key, block.attn.wk, width, width),
+                                                   (value, block.attn.wv, width, width), (output, block.attn.wo, width, width),
+                                                   (widen, block.mlp.fc1, width, widen.outputs), (narrow, block.mlp.fc2, widen.outputs, width)] {
+            precondition(weights.inputs == inputs && weights.outputs == outputs && (linear.bias?.count ?? outputs) == outputs,
+                         "transformer block: a \(weights.outputs)×\(weights.inputs) layer where \(outputs)×\(inputs) is needed")
+        }
+        precondition(block.norm1.weight.count == width && block.norm2.weight.count == width,
+                     "transformer block: layer norms of \(block.norm1.weight.count) and \(block.norm2.weight.count) for width \(width)")
         self.block = block
         (self.query, self.key, self.value, self.output, self.widen, self.narrow) = (query, key, value, output, widen, narrow)
     }
@@ -60,7 +70,7 @@ struct RowWiseBlock {
         let mixed: Tensor, hidden: Tensor, result: Tensor
 
         init(_ x: Tensor, hidden width: Int) {
-            rows = x.count / Swift.max(x.shape.last ?? 1, 1)
+            rows = matrixRows(of: x)
             (normalized, queries, keys, values) = (Tensor.like(x), Tensor.like(x), Tensor.like(x), Tensor.like(x))
             (mixed, result) = (Tensor.like(x), Tensor.like(x))
             hidden = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [width])
@@ -82,23 +92,19 @@ struct RowWiseBlock {
 
     /// Runs `body` on ranges of `0..<rows`, one per thread (fewer for few rows), in parallel.
     func forEachRowRange(_ rows: Int, _ body: (Range<Int>) -> Void) {
-        let pieces = Swift.max(1, Swift.min(Parallel.threadCount, rows / Self.minimumRowsPerPiece))
-        Parallel.forEach(pieces) { piece, _ in body(rows * piece / pieces..<rows * (piece + 1) / pieces) }
+        Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare) { range, _ in body(range) }
     }
 
+    /// `norm` on rows `rows` of `x`, into the same rows of `result`.
     func normalize(_ rows: Range<Int>, of x: Tensor, by norm: LayerNorm, into result: Tensor) {
         let width = norm.weight.count
-        guard !rows.isEmpty else { return }
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * rows.count) { statistics in
-            normalizeRows(x.pointer + rows.lowerBound * width, into: result.pointer + rows.lowerBound * width,
-                          rows: rows.count, width: width, centered: true, gamma: norm.weight.pointer,
-                          beta: norm.bias.pointer, epsilon: norm.epsilon, statistics: statistics.baseAddress!)
-        }
+        norm.normalize(rows.count, of: x.pointer + rows.lowerBound * width, into: result.pointer + rows.lowerBound * width)
     }
 
-    func product(_ rows: Range<Int>, _ x: Tensor, _ weights: PackedWeights, _ linear: Linear,
-                         into result: Tensor, then epilogue: PackedProduct.Epilogue = .none) {
-        PackedProduct(rows: x.count / weights.inputs, x: x.pointer, weights: weights, bias: linear.bias?.pointer,
+    /// `linear` (whose packed weights are `weights`) on rows `rows` of `x`, into the same rows of `result`.
+    func product(_ rows: Range<Int>, _ x: Tensor, _ weights: PackedWeights, _ linear: Linear, into result: Tensor,
+                 then epilogue: PackedProduct.Epilogue = .none) {
+        PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: weights, bias: linear.bias?.pointer,
                       c: result.pointer, epilogue: epilogue).run(rows: rows)
     }
 }

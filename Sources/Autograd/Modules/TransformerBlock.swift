@@ -18,12 +18,13 @@ public final class TransformerBlock: Module {
     }
 
     /// The block applied to `x`, with the keys and values its attention computed (what a prefill keeps in
-    /// its KV cache). Inside `BLAS.latencyBound` without gradients or `keep`, the work is split by rows
-    /// (`RowWiseBlock`, from 8 rows); the values are the same either way.
+    /// its KV cache). Inside `BLAS.latencyBound` without gradients or `keep`, and from
+    /// `RowWiseBlock.minimumRows` rows, the work is split by rows (`RowWiseBlock`); the values are the same
+    /// either way.
     public func step(
         _ x: Tensor, causal: Bool = false, keep: Tensor? = nil, returnProbabilities: Bool = false
     ) -> BlockStep {
-        if keep == nil, let rowWise = RowWiseBlock(self, rows: x.count / Swift.max(x.shape.last ?? 1, 1)) {
+        if keep == nil, let rowWise = RowWiseBlock(self, rows: matrixRows(of: x)) {
             return rowWise.step(x, causal: causal, returnProbabilities: returnProbabilities)
         }
         return operationStep(x, causal: causal, keep: keep, returnProbabilities: returnProbabilities)

@@ -17,8 +17,8 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
 /// `linear(x, weight:, bias:).gelu()`, the first half of a transformer MLP. In the inference kernel each
 /// thread applies the GELU to the outputs it has just computed (the same values), which saves a hand-off
 /// to the threads and a pass over the activations.
-public func linearGELU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
-    guard let packed = packedLinear(x, weight: weight, bias: bias, gelu: true) else {
+func linearGELU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    guard let packed = packedLinear(x, weight: weight, bias: bias, then: .gelu) else {
         return linear(x, weight: weight, bias: bias).gelu()
     }
     return computed(packed)
@@ -27,7 +27,10 @@ public func linearGELU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
 /// `residual + linear(x, weight:, bias:)`, a residual connection. In the inference kernel each thread adds
 /// the residual to the outputs it has just computed (the same values), which saves a pass and a tensor.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
-    guard let packed = packedLinear(x, weight: weight, bias: bias, adding: residual) else {
+    checkLinearShapes(x, weight: weight, bias: bias)
+    let shape = Array(x.shape.dropLast()) + [weight.shape[0]]
+    precondition(residual.shape == shape, "linear: residual \(residual.shape) for a result \(shape)")
+    guard let packed = packedLinear(x, weight: weight, bias: bias, then: .adding(residual.pointer)) else {
         return residual + linear(x, weight: weight, bias: bias)
     }
     return computed(packed)
@@ -58,22 +61,18 @@ public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [T
 
 /// The result tensor and the packed-weight product that fills it, when the inference kernel applies:
 /// inside `BLAS.latencyBound`, not recording gradients, and `weight` a whole storage.
-private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, gelu: Bool = false, adding residual: Tensor? = nil)
+private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, then epilogue: PackedProduct.Epilogue = .none)
     -> (result: Tensor, product: PackedProduct)? {
     guard Parallel.isLatencyBound, !GradientMode.isEnabled else { return nil }
     checkLinearShapes(x, weight: weight, bias: bias)
     guard let packed = PackedWeights.of(weight) else { return nil }
     let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [packed.outputs])
-    if let residual {
-        precondition(residual.shape == result.shape, "linear: residual \(residual.shape) for a result \(result.shape)")
-    }
     return (result, PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: packed, bias: bias?.pointer,
-                                  c: result.pointer,
-                                  epilogue: residual.map { .adding($0.pointer) } ?? (gelu ? .gelu : .none)))
+                                  c: result.pointer, epilogue: epilogue))
 }
 
 /// The rows of `x` as a matrix of its last axis (the product of the other extents, whatever that one is).
-private func matrixRows(of x: Tensor) -> Int { x.shape.dropLast().reduce(1, *) }
+func matrixRows(of x: Tensor) -> Int { x.shape.dropLast().reduce(1, *) }
 
 private func checkLinearShapes(_ x: Tensor, weight: Tensor, bias: Tensor?) {
     precondition(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],

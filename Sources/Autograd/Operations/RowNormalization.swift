@@ -12,7 +12,7 @@ public func rmsNorm(_ x: Tensor, weight: Tensor?, epsilon: Float = 1e-6) -> Tens
 /// `dx = r·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))`, the mean term only when centred.
 private func normalize(_ x: Tensor, centered: Bool, weight: Tensor?, bias: Tensor?, epsilon: Float) -> Tensor {
     let width = x.shape.last ?? 1, rows = x.count / Swift.max(width, 1)
-    precondition(weight.map { $0.shape == [width] } ?? true && bias.map { $0.shape == [width] } ?? true,
+    precondition((weight.map { $0.shape == [width] } ?? true) && (bias.map { $0.shape == [width] } ?? true),
                  "normalisation parameters \(weight?.shape ?? []), \(bias?.shape ?? []) for rows of \(width)")
     let inputs = GradientMode.isEnabled ? [x] + [weight, bias].compactMap { $0 } : []  // none at inference
     let recording = Tensor.willRecord(inputs)
@@ -74,6 +74,17 @@ func normalizeRows(
         case let (gamma?, nil): for j in 0..<width { output[j] = output[j] * reciprocal * gamma[j] }
         case let (nil, beta?): for j in 0..<width { output[j] = output[j] * reciprocal + beta[j] }
         case (nil, nil): for j in 0..<width { output[j] *= reciprocal }
+        }
+    }
+}
+
+extension LayerNorm {
+    /// This layer norm on `rows` rows of `x` (of its width), written to `result`: the kernel of
+    /// `callAsFunction` on raw rows, for inference passes that split the rows over the threads.
+    func normalize(_ rows: Int, of x: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * rows) { statistics in
+            normalizeRows(x, into: result, rows: rows, width: weight.count, centered: true, gamma: weight.pointer,
+                          beta: bias.pointer, epsilon: epsilon, statistics: statistics.baseAddress!)
         }
     }
 }

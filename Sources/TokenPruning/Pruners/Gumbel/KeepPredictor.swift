@@ -23,18 +23,14 @@ final class KeepPredictor: Module {
     /// Log-probabilities `[batch, N, 2]` (keep, drop) for features `[batch, N, width]`.
     func callAsFunction(_ features: Tensor) -> Tensor {
         let (batch, tokens) = (features.shape[0], features.shape[1]), half = hidden / 2
-        // Per token, so each MLP runs as a pipeline on the tokens' rows.
-        let perToken = { (stages: [RowWisePipeline.Stage], x: Tensor) -> Tensor in
-            let y = RowWisePipeline(stages)(x.reshaped([batch * tokens, x.shape[2]]))
-            return y.reshaped([batch, tokens, y.shape[1]])
-        }
-        let x = perToken([.layerNorm(norm), .linear(input), .gelu], features)
+        // Both MLPs work on each token alone, so each runs as one per-token pipeline.
+        let x = RowWisePipeline([.layerNorm(norm), .linear(input), .gelu])(features)
         let local = x.sliced(axis: 2, 0..<half)
         // DynamicViT pools under the previous stage's keep policy, Σ(x·p) / (Σp + 1e-6); with one pruning
         // stage the policy is all ones, so this is that pool with p = 1 (the same values, bit for bit).
         let pooled = x.sliced(axis: 2, half..<hidden).sum(axis: 1, keepingDimension: true) / Tensor(Float(tokens) + 1e-6)
         let global = pooled.broadcasted(to: [batch, tokens, half])
-        let logits = perToken([.linear(fc1), .gelu, .linear(fc2), .gelu, .linear(fc3)], concat([local, global], axis: 2))
+        let logits = RowWisePipeline([.linear(fc1), .gelu, .linear(fc2), .gelu, .linear(fc3)])(concat([local, global], axis: 2))
         return logSoftmax(logits)
     }
 
