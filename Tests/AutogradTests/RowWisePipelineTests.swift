@@ -23,7 +23,7 @@ final class RowWisePipelineTests: XCTestCase {
             [.linear(first), .layerNorm(norm), .gelu, .linear(head)],
             [.layerNorm(LayerNorm(width: 48)), .linear(first), .gelu],
             [.linear(first), .gelu, .linear(head)],
-            [.linear(first), .linear(unbiased), .gelu, .layerNorm(LayerNorm(width: 24))],
+            [.linear(first), .linear(unbiased), .gelu, .layerNorm(LayerNorm(width: 24)), .logSoftmax],
             [.gelu],
             [],
         ]
@@ -35,6 +35,7 @@ final class RowWisePipelineTests: XCTestCase {
                     case .linear(let layer): layer(x)
                     case .layerNorm(let norm): norm(x)
                     case .gelu: x.gelu()
+                    case .logSoftmax: logSoftmax(x)
                     }
                 } } }
                 for threads in [1, 2, 3] {

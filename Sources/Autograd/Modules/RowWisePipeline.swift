@@ -1,5 +1,5 @@
-/// A per-token pipeline of linear layers, layer norms and GELUs, such as a pruner's scorer: each row of
-/// its result (along the last axis) depends on the same row of its input alone.
+/// A per-token pipeline of linear layers, layer norms, GELUs and log-softmaxes, such as a pruner's scorer:
+/// each row of its result (along the last axis) depends on the same row of its input alone.
 ///
 /// Applied one operation at a time, each operation hands its work to the threads, allocates its result,
 /// and leaves half of it in the other core's cache for the next one. At inference (inside
@@ -12,6 +12,8 @@ public struct RowWisePipeline {
         case linear(Linear)
         case layerNorm(LayerNorm)
         case gelu
+        /// Log-softmax over each row.
+        case logSoftmax
     }
 
     /// The stages, applied in order.
@@ -48,6 +50,7 @@ public struct RowWisePipeline {
         case .linear(let layer): layer(x)
         case .layerNorm(let norm): norm(x)
         case .gelu: x.gelu()
+        case .logSoftmax: Autograd.logSoftmax(x)
         }
     }
 
@@ -57,6 +60,7 @@ public struct RowWisePipeline {
             case product(PackedWeights, Linear, gelu: Bool)
             case normalize(LayerNorm)
             case gelu
+            case logSoftmax
         }
 
         let steps: [Step]
@@ -86,6 +90,9 @@ public struct RowWisePipeline {
                         steps.append(.gelu)
                         widths.append(widths.last!)
                     }
+                case .logSoftmax:
+                    steps.append(.logSoftmax)
+                    widths.append(widths.last!)
                 }
             }
             (self.steps, self.widths) = (steps, widths)
@@ -106,6 +113,10 @@ public struct RowWisePipeline {
                     norm.normalize(rows, of: input, into: output)
                 case .gelu:
                     for i in 0..<rows * width { output[i] = GELUKernel.value(input[i]) }
+                case .logSoftmax:
+                    for row in 0..<rows {
+                        softmaxRow(input + row * width, into: output + row * width, width: width, logarithm: true)
+                    }
                 }
                 input = UnsafePointer(output)
             }

@@ -30,21 +30,7 @@ private func normalizeRows(_ x: Tensor, mask: SoftmaxMask?, logarithm: Bool) -> 
     let width = logits.shape.last ?? 1, rows = logits.count / Swift.max(width, 1)
     let result = Tensor.like(logits)
     for row in 0..<rows {
-        let input = logits.pointer + row * width, output = result.pointer + row * width
-        let maximum = VectorMath.max(input, width)
-        guard maximum > -.infinity else {
-            output.update(repeating: logarithm ? -.infinity : 0, count: width)
-            continue
-        }
-        for j in 0..<width { output[j] = VectorMath.exp(input[j] - maximum) }
-        let total = VectorMath.sum(output, width)
-        if logarithm {
-            let shift = maximum + logf(total)
-            for j in 0..<width { output[j] = input[j] - shift }
-        } else {
-            let scale = 1 / total
-            for j in 0..<width { output[j] *= scale }
-        }
+        softmaxRow(logits.pointer + row * width, into: result.pointer + row * width, width: width, logarithm: logarithm)
     }
     let saved = result.detached()
     return Tensor.operation(logarithm ? "logSoftmax" : "softmax", output: result, inputs: [logits]) { g in
@@ -62,5 +48,24 @@ private func normalizeRows(_ x: Tensor, mask: SoftmaxMask?, logarithm: Bool) -> 
             }
         }
         return [dx]
+    }
+}
+
+/// The softmax (or, with `logarithm`, log-softmax) of one row of `width` logits, written to `output`: the
+/// kernel of `softmax` and `logSoftmax`, also used on raw rows by inference passes.
+func softmaxRow(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, width: Int, logarithm: Bool) {
+    let maximum = VectorMath.max(input, width)
+    guard maximum > -.infinity else {
+        output.update(repeating: logarithm ? -.infinity : 0, count: width)
+        return
+    }
+    for j in 0..<width { output[j] = VectorMath.exp(input[j] - maximum) }
+    let total = VectorMath.sum(output, width)
+    if logarithm {
+        let shift = maximum + logf(total)
+        for j in 0..<width { output[j] = input[j] - shift }
+    } else {
+        let scale = 1 / total
+        for j in 0..<width { output[j] *= scale }
     }
 }
