@@ -16,26 +16,14 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include "bench_support.h"
+
 enum { EXCHANGES = 2000000 };
 static _Atomic long counter __attribute__((aligned(64)));
-
-static double seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 /// Waits until the counter reads `value`.
 static void await(long value) {
     while (atomic_load_explicit(&counter, memory_order_acquire) != value) _mm_pause();
-}
-
-/// Pins the calling thread to `cpu`.
-static void pin(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
 static void *answer(void *unused) {

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_support.h"
+
 enum { PASSES = 2000, WARMUP = 20, LAYERS = 4, KINDS = 6, WIDTH = 128, HIDDEN = 512 };
 // Inputs and outputs of each layer's query, key, value, output, MLP-in and MLP-out weights.
 static const int shapes[KINDS][2] = {{WIDTH, WIDTH}, {WIDTH, WIDTH}, {WIDTH, WIDTH}, {WIDTH, WIDTH}, {WIDTH, HIDDEN}, {HIDDEN, WIDTH}};
@@ -41,17 +43,6 @@ static void barrier(void) {
     } else {
         while (atomic_load(&generation) == seen) __builtin_ia32_pause();
     }
-}
-
-static double seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int ascending(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /// Thread `t`'s share of `out = in · w`, `in` with `inputs` columns, `out` with `outputs`.
@@ -93,13 +84,6 @@ static void pass(int t) {
         product(t, mixed, WIDTH, weights[l][4], HIDDEN, widened);
         product(t, widened, HIDDEN, weights[l][5], WIDTH, x);
     }
-}
-
-static void pin(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
 static void *helper(void *unused) {

@@ -11,6 +11,7 @@
 //
 //   gcc -O3 -mavx2 -mfma -ISources/CKernels/include scripts/small_m_sgemm.c Sources/CKernels/packed_linear.c \
 //       -o /tmp/small_m_sgemm -I/usr/include/x86_64-linux-gnu/openblas-pthread -lopenblas -lm && /tmp/small_m_sgemm
+#define _GNU_SOURCE
 #include <cblas.h>
 #include "packed_linear.h"
 #include <math.h>
@@ -18,20 +19,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_support.h"
+
 enum { KINDS = 6, PRODUCTS = 4 * KINDS, PASSES = 300 };
 // K (inputs), N (outputs) of each layer's query, key, value, output, MLP-in and MLP-out weights.
 static const int shapes[KINDS][2] = {{128, 128}, {128, 128}, {128, 128}, {128, 128}, {128, 512}, {512, 128}};
-
-static double seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int ascending(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(void) {
     openblas_set_num_threads(1);

@@ -31,13 +31,18 @@ struct RowWiseBlock {
               let value = PackedWeights.of(block.attn.wv.weight), let output = PackedWeights.of(block.attn.wo.weight),
               let widen = PackedWeights.of(block.mlp.fc1.weight), let narrow = PackedWeights.of(block.mlp.fc2.weight)
         else { return nil }
+        // Checked for every block of every prefill, so without building arrays.
         let width = query.inputs
-        for (weights, linear, inputs, outputs) in [(query, block.attn.wq, width, width), (key, block.attn.wk, width, width),
-                                                   (value, block.attn.wv, width, width), (output, block.attn.wo, width, width),
-                                                   (widen, block.mlp.fc1, width, widen.outputs), (narrow, block.mlp.fc2, widen.outputs, width)] {
+        func check(_ weights: PackedWeights, _ linear: Linear, inputs: Int, outputs: Int) {
             precondition(weights.inputs == inputs && weights.outputs == outputs && (linear.bias?.count ?? outputs) == outputs,
                          "transformer block: a \(weights.outputs)×\(weights.inputs) layer where \(outputs)×\(inputs) is needed")
         }
+        check(query, block.attn.wq, inputs: width, outputs: width)
+        check(key, block.attn.wk, inputs: width, outputs: width)
+        check(value, block.attn.wv, inputs: width, outputs: width)
+        check(output, block.attn.wo, inputs: width, outputs: width)
+        check(widen, block.mlp.fc1, inputs: width, outputs: widen.outputs)
+        check(narrow, block.mlp.fc2, inputs: widen.outputs, outputs: width)
         precondition(block.norm1.weight.count == width && block.norm2.weight.count == width,
                      "transformer block: layer norms of \(block.norm1.weight.count) and \(block.norm2.weight.count) for width \(width)")
         self.block = block
