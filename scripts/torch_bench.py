@@ -48,8 +48,11 @@ def median_ms(body, repeats, warmup):
     return statistics.median(times)
 
 
-def block_flops(n, d, f):
-    return n * (8 * d * d + 4 * d * f) + 4 * n * n * d
+def block_flops(n, d, f, causal_pairs_only=True):
+    """As PruneLab counts them (`TransformerBlock.forwardFLOPs`): the prefill's attention counts the
+    n(n + 1)/2 pairs a causal mask leaves, the training step all n² (what PruneLab computes in each)."""
+    pairs = n * (n + 1) / 2 if causal_pairs_only else n * n
+    return n * (8 * d * d + 4 * d * f) + 4 * d * pairs
 
 
 def main():
@@ -94,7 +97,7 @@ def main():
             optimizer.step()
 
         ms = median_ms(step, args.repeats, args.warmup)
-        gflops = 3 * args.batch * block_flops(n, d, f) / ms / 1e6
+        gflops = 3 * args.batch * block_flops(n, d, f, causal_pairs_only=False) / ms / 1e6
         print(f"train step {args.batch}x{n}: {ms:.3f} ms ({gflops:.1f} GFLOP/s)", file=sys.stderr)
         report = {"config": {"d_model": d, "heads": heads, "d_ff": f, "tokens": n, "batch": args.batch},
                   "median_ms": ms, "gflops": gflops, **info}

@@ -87,10 +87,12 @@ public struct TinyVLMConfiguration: Codable, Sendable, Equatable {
             maxQuestionTokens: 16)
     }
 
-    /// Prefill FLOPs of the language model with `tokensPerLayer[l]` tokens in layer l: each layer's block
-    /// (`TransformerBlock.forwardFLOPs`) plus the answer head on the last position.
+    /// Prefill FLOPs of the language model with `tokensPerLayer[l]` tokens in layer l: each layer's causal
+    /// block at inference (`TransformerBlock.forwardFLOPs`) plus the answer head on the last position.
     public func prefillFLOPs(tokensPerLayer: [Int]) -> Double {
-        tokensPerLayer.reduce(0.0) { $0 + TransformerBlock.forwardFLOPs(tokens: $1, width: width, hidden: hidden) }
+        tokensPerLayer.reduce(0.0) {
+            $0 + TransformerBlock.forwardFLOPs(tokens: $1, width: width, hidden: hidden, causalPairsOnly: true)
+        }
             + 2 * Double(width) * Double(answers)
     }
 }

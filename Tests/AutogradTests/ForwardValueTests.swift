@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import XCTest
 @testable import Autograd
@@ -78,50 +79,103 @@ final class ForwardValueTests: XCTestCase {
         }
     }
 
-    /// Both paths: the general one (OpenBLAS) and batch-1 inference (the packed-weight kernel, inside
-    /// `BLAS.latencyBound` without gradients), at sizes around the kernel's 6-row blocks and 16-column panels.
+    /// Both paths: the general one (OpenBLAS) and batch-1 inference (inside `BLAS.latencyBound` without
+    /// gradients: the fused per-head kernel without a keep mask), at sizes around the kernel's eight-lane
+    /// blocks, head widths it takes (multiples of 8) and ones it leaves to the portable path, with and
+    /// without a keep mask, causal or not, with a batch axis, and with fewer queries than keys (a query
+    /// block continuing a cached prefix).
     func testAttentionAgainstNaiveDynamicViTFormula() {
-        for (tokens, width, heads) in [(6, 8, 2), (21, 64, 2), (17, 40, 1)] {
+        let shapes = [(6, 6, 8, 2, 1), (21, 21, 64, 2, 1), (17, 17, 40, 1, 1), (9, 9, 24, 1, 2), (5, 21, 64, 2, 1),
+                      (1, 1, 32, 1, 1), (33, 33, 128, 4, 1)]
+        for (queries, keys, width, heads, batch) in shapes {
             for inference in [false, true] {
-                checkAttention(tokens: tokens, width: width, heads: heads, inference: inference)
+                for causal in [false, true] {
+                    for masked in [false, true] where !masked || queries == keys {
+                        checkAttention(queries: queries, keys: keys, width: width, heads: heads, batch: batch,
+                                       causal: causal, masked: masked, inference: inference)
+                    }
+                }
             }
         }
     }
 
-    func checkAttention(tokens: Int, width: Int, heads: Int, inference: Bool, file: StaticString = #filePath, line: UInt = #line) {
-        let q = randomTensor([tokens, width], seed: 42), k = randomTensor([tokens, width], seed: 43)
-        let v = randomTensor([tokens, width], seed: 44)
-        let keepValues = (0..<tokens).map { [1, 0, 0.5, 1, 0.2, 0][$0 % 6] as Float }
+    func checkAttention(queries: Int, keys: Int, width: Int, heads: Int, batch: Int, causal: Bool, masked: Bool,
+                        inference: Bool, file: StaticString = #filePath, line: UInt = #line) {
+        let batched = batch > 1
+        func shape(_ rows: Int) -> [Int] { (batched ? [batch] : []) + [rows, width] }
+        let q = randomTensor(shape(queries), seed: 42), k = randomTensor(shape(keys), seed: 43)
+        let v = randomTensor(shape(keys), seed: 44)
+        let keepValues = (0..<batch * keys).map { [1, 0, 0.5, 1, 0.2, 0][$0 % 6] as Float }
+        let keep = masked ? Tensor(shape: (batched ? [batch] : []) + [keys], values: keepValues) : nil
         func run() -> AttentionResult {
-            attention(query: q, key: k, value: v, heads: heads, causal: true,
-                      keep: Tensor(shape: [tokens], values: keepValues), returnProbabilities: true)
+            attention(query: q, key: k, value: v, heads: heads, causal: causal, keep: keep, returnProbabilities: true)
         }
         let result = inference ? BLAS.latencyBound { withoutGradient(run) } : run()
         let (qv, kv, vv) = (q.values, k.values, v.values)
         let (probabilities, output) = (result.probabilities!.values, result.output.values)
-        let headWidth = width / heads, label = "\(tokens) tokens, width \(width), inference \(inference)"
-        for h in 0..<heads {
-            for i in 0..<tokens {
-                let logits = (0...i).map { j in
-                    (0..<headWidth).reduce(0.0) { $0 + Double(qv[i * width + h * headWidth + $1]) * Double(kv[j * width + h * headWidth + $1]) }
-                        / Double(headWidth).squareRoot()
-                }
-                let maximum = logits.max()!
-                let weights = logits.enumerated().map { j, a in
-                    Foundation.exp(a - maximum) * (j == i ? 1 : Double(keepValues[j]))
-                }
-                let denominator = weights.reduce(0, +) + 1e-6
-                for j in 0..<tokens {
-                    let expected = j <= i ? weights[j] / denominator : 0
-                    XCTAssertEqual(Double(probabilities[(h * tokens + i) * tokens + j]), expected, accuracy: 1e-6, label,
-                                   file: file, line: line)
-                }
-                for c in 0..<headWidth {
-                    let expected = (0...i).reduce(0.0) { $0 + weights[$1] / denominator * Double(vv[$1 * width + h * headWidth + c]) }
-                    XCTAssertEqual(Double(output[i * width + h * headWidth + c]), expected, accuracy: 1e-5, label,
-                                   file: file, line: line)
+        let headWidth = width / heads
+        let label = "\(queries)×\(keys), width \(width)/\(heads) heads, batch \(batch), causal \(causal), keep \(masked), inference \(inference)"
+        for b in 0..<batch {
+            for h in 0..<heads {
+                for i in 0..<queries {
+                    let visible = causal ? i + keys - queries + 1 : keys
+                    let logits = (0..<visible).map { j in
+                        (0..<headWidth).reduce(0.0) {
+                            $0 + Double(qv[(b * queries + i) * width + h * headWidth + $1])
+                                * Double(kv[(b * keys + j) * width + h * headWidth + $1])
+                        } / Double(headWidth).squareRoot()
+                    }
+                    let maximum = logits.max()!
+                    let own = i + keys - queries
+                    let weights = logits.enumerated().map { j, a in
+                        Foundation.exp(a - maximum) * (!masked || j == own ? 1 : Double(keepValues[b * keys + j]))
+                    }
+                    let denominator = weights.reduce(0, +) + (masked ? 1e-6 : 0)
+                    for j in 0..<keys {
+                        let expected = j < visible ? weights[j] / denominator : 0
+                        XCTAssertEqual(Double(probabilities[((b * heads + h) * queries + i) * keys + j]), expected,
+                                       accuracy: 1e-6, label, file: file, line: line)
+                    }
+                    for c in 0..<headWidth {
+                        let expected = (0..<visible).reduce(0.0) {
+                            $0 + weights[$1] / denominator * Double(vv[(b * keys + $1) * width + h * headWidth + c])
+                        }
+                        XCTAssertEqual(Double(output[(b * queries + i) * width + h * headWidth + c]), expected,
+                                       accuracy: 1e-5, label, file: file, line: line)
+                    }
                 }
             }
+        }
+    }
+
+    /// The fused inference kernel's portable path (what a machine without AVX2 and FMA runs, and the one
+    /// for head widths that are not a multiple of 8) gives the vector path's bits, for rows in pairs and
+    /// alone, full and partial blocks of keys, and heads of 1–8 vector chunks; and so does a block of queries
+    /// computed in two calls (as threads split it) rather than one.
+    func testFusedAttentionPathsAndSplitsGiveTheSameBits() {
+        for (queries, keys, headWidth, causal) in [(21, 21, 32, true), (21, 21, 32, false), (5, 21, 8, true),
+                                                   (17, 40, 40, true), (8, 8, 64, true), (149, 149, 32, true),
+                                                   (3, 7, 24, false), (1, 1, 16, true)] {
+            let width = 2 * headWidth + 3
+            let q = randomTensor([queries, width], seed: UInt64(queries)), k = randomTensor([keys, width], seed: 7)
+            let v = randomTensor([keys, width], seed: 8)
+            var results: [[Float]] = []
+            for (kernel, pieces) in [(prunelab_attention_head, [0..<queries]), (prunelab_attention_head_portable, [0..<queries]),
+                                     (prunelab_attention_head, [0..<queries / 2, queries / 2..<queries])] {
+                let probabilities = Tensor(repeating: .nan, shape: [queries, keys])
+                let output = Tensor(repeating: .nan, shape: [queries, width])
+                for rows in pieces {
+                    kernel(Int32(queries), Int32(keys), Int32(rows.lowerBound), Int32(rows.count), Int32(headWidth),
+                           causal ? 1 : 0, 1 / Float(headWidth).squareRoot(), q.pointer + 3, width, k.pointer + 3, width,
+                           v.pointer + 3, width, probabilities.pointer, output.pointer + 3, width)
+                }
+                let head = output.values.chunked(width).flatMap { $0.dropFirst(3).prefix(headWidth) }
+                results.append(probabilities.values + head)
+            }
+            let context = "\(queries)×\(keys), head width \(headWidth), causal \(causal)"
+            XCTAssertEqual(results[0], results[1], "portable, " + context)
+            XCTAssertEqual(results[0], results[2], "split, " + context)
+            XCTAssertFalse(results[0].contains { $0.isNaN }, "every probability and output written, " + context)
         }
     }
 

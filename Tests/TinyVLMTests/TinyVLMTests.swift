@@ -142,7 +142,8 @@ final class TinyVLMTests: XCTestCase {
     func testFLOPCountFollowsTheFormula() {
         let c = TinyVLMConfiguration.standard
         let n = 160.0, d = 128.0, ff = 512.0
-        let perLayer = n * (8 * d * d + 4 * d * ff) + 4 * n * n * d
+        // Inference attention computes only the n(n + 1)/2 (query, key) pairs the causal mask leaves.
+        let perLayer = n * (8 * d * d + 4 * d * ff) + 4 * d * n * (n + 1) / 2
         XCTAssertEqual(c.prefillFLOPs(tokensPerLayer: Array(repeating: 160, count: 4)), 4 * perLayer + 2 * d * Double(c.answers))
         XCTAssertGreaterThanOrEqual(Double(c.visualTokens) / Double(c.visualTokens + c.maxQuestionTokens), 0.85)
     }

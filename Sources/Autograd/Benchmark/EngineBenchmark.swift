@@ -5,10 +5,10 @@ public struct BenchmarkConfiguration: Sendable {
     public var width = 128, heads = 4, hidden = 512, layers = 4, tokens = 160, batch = 1
     public init() {}
 
-    /// Floating-point operations of one block's forward pass over `tokens` tokens (see
-    /// `TransformerBlock.forwardFLOPs`).
-    public func blockForwardFLOPs(tokens n: Int) -> Double {
-        TransformerBlock.forwardFLOPs(tokens: n, width: width, hidden: hidden)
+    /// Floating-point operations of one block's causal forward pass over `tokens` tokens, at inference
+    /// (`causalPairsOnly`) or in training (see `TransformerBlock.forwardFLOPs`).
+    public func blockForwardFLOPs(tokens n: Int, causalPairsOnly: Bool) -> Double {
+        TransformerBlock.forwardFLOPs(tokens: n, width: width, hidden: hidden, causalPairsOnly: causalPairsOnly)
     }
 }
 
@@ -43,7 +43,7 @@ public enum EngineBenchmark {
         }, repeats: repeats, warmup: warmup)
         return zip(tokens, medians).map { n, ms in
             BenchmarkTiming(tokens: n, medianMilliseconds: ms,
-                            flops: Double(configuration.layers) * configuration.blockForwardFLOPs(tokens: n))
+                            flops: Double(configuration.layers) * configuration.blockForwardFLOPs(tokens: n, causalPairsOnly: true))
         }
     }
 
@@ -72,7 +72,7 @@ public enum EngineBenchmark {
             (difference * difference).mean().backward()
             optimizer.step()
         }
-        let flops = 3 * Double(configuration.batch) * configuration.blockForwardFLOPs(tokens: configuration.tokens)
+        let flops = 3 * Double(configuration.batch) * configuration.blockForwardFLOPs(tokens: configuration.tokens, causalPairsOnly: false)
         return BenchmarkTiming(tokens: configuration.tokens, medianMilliseconds: ms, flops: flops)
     }
 

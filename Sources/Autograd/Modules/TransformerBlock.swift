@@ -41,11 +41,13 @@ public final class TransformerBlock: Module {
     }
 
     /// Floating-point operations of one forward pass over `tokens` tokens, counting a multiply-add as 2:
-    /// `n·(8d² + 4·d·d_ff)` for the projections and MLP, `4n²d` for `QKᵀ` and `PV` (computed in full; the
-    /// causal mask zeroes probabilities, it does not skip work).
-    public static func forwardFLOPs(tokens n: Int, width: Int, hidden: Int) -> Double {
+    /// `n·(8d² + 4·d·d_ff)` for the projections and MLP, and `4d` for `QKᵀ` and `PV` per (query, key) pair
+    /// computed: all `n²` of them, or with `causalPairsOnly` the `n(n + 1)/2` that a causal mask leaves,
+    /// which is all that inference attention computes (training computes every pair and masks them).
+    public static func forwardFLOPs(tokens n: Int, width: Int, hidden: Int, causalPairsOnly: Bool) -> Double {
         let (n, d, f) = (Double(n), Double(width), Double(hidden))
-        return n * (8 * d * d + 4 * d * f) + 4 * n * n * d
+        let pairs = causalPairsOnly ? n * (n + 1) / 2 : n * n
+        return n * (8 * d * d + 4 * d * f) + 4 * d * pairs
     }
 
     public func namedParameters() -> [NamedParameter] {

@@ -10,7 +10,8 @@ public struct AttentionResult {
 
 /// Multi-head scaled dot-product attention on already-projected queries, keys and values, fused: per
 /// head, `QKᵀ` and `PV` are `cblas_sgemm` calls addressing the head's column block in place (row stride
-/// `d`), so nothing is split, transposed or copied.
+/// `d`), so nothing is split, transposed or copied; batch-1 inference without `keep` runs each head
+/// through one kernel instead (`prunelab_attention_head`), which also skips the keys the causal mask hides.
 ///
 /// - `query` is `[batch, queries, d]` or `[queries, d]`; `key` and `value` have `keys` rows. `d` must be a
 ///   multiple of `heads`. Heads (and batch entries) run in parallel on the engine's threads.
@@ -32,10 +33,13 @@ public func attention(
     let probabilities = returnProbabilities ? Tensor(uninitializedShape: layout.probabilityShape) : nil
     // Per (batch, head): R = exp(a − max)/(Σ G·exp(a − max) + ε), kept for the backward pass when recording.
     let normalized = recording ? Tensor(uninitializedShape: layout.probabilityShape) : nil
+    if !recording && keep == nil && Parallel.isLatencyBound {
+        fusedHeads(layout, query: query, key: key, value: value, causal: causal, output: output,
+                   probabilities: probabilities)
+        return AttentionResult(output: output, probabilities: probabilities)
+    }
     let epsilon = keep == nil ? 0 : epsilon
     let workers = Swift.min(Parallel.threadCount, layout.batch * heads)
-    // Batch-1 inference (a prefill) runs both products through the packed-weight kernel.
-    let packing = !recording && Parallel.isLatencyBound ? HeadPacking(layout, workers: workers) : nil
     var scratch = [Float](repeating: 0, count: workers * 2 * layout.block)
     scratch.withUnsafeMutableBufferPointer { scratch in
         Parallel.forEach(layout.batch * heads) { slot, worker in
@@ -44,13 +48,9 @@ public func attention(
             let spareProbabilities = spareLogits + layout.block
             let keepRow = keep.map { $0.pointer + b * layout.keys }
             let r = normalized.map { $0.pointer + slot * layout.block } ?? spareLogits
-            if let packing {
-                packing.scores(layout.query(query, b, h), layout.key(key, b, h), into: r, worker: worker)
-            } else {
-                serialSgemm(transposeA: false, transposeB: true, m: layout.queries, n: layout.keys, k: layout.headWidth,
-                            alpha: layout.scale, a: layout.query(query, b, h), lda: layout.width,
-                            b: layout.key(key, b, h), ldb: layout.width, c: r, ldc: layout.keys)
-            }
+            serialSgemm(transposeA: false, transposeB: true, m: layout.queries, n: layout.keys, k: layout.headWidth,
+                        alpha: layout.scale, a: layout.query(query, b, h), lda: layout.width,
+                        b: layout.key(key, b, h), ldb: layout.width, c: r, ldc: layout.keys)
             for i in 0..<layout.queries {
                 normalizeRow(r + i * layout.keys, layout: layout, query: i, causal: causal, keep: keepRow,
                              epsilon: epsilon)
@@ -63,13 +63,9 @@ public func attention(
                 p = probabilities.pointer + slot * layout.block
                 p.update(from: r, count: layout.block)
             }
-            if let packing {
-                packing.mix(p, layout.value(value, b, h), into: layout.query(output, b, h), worker: worker)
-            } else {
-                serialSgemm(transposeA: false, transposeB: false, m: layout.queries, n: layout.headWidth, k: layout.keys,
-                            a: p, lda: layout.keys, b: layout.value(value, b, h), ldb: layout.width,
-                            c: layout.query(output, b, h), ldc: layout.width)
-            }
+            serialSgemm(transposeA: false, transposeB: false, m: layout.queries, n: layout.headWidth, k: layout.keys,
+                        a: p, lda: layout.keys, b: layout.value(value, b, h), ldb: layout.width,
+                        c: layout.query(output, b, h), ldc: layout.width)
         }
     }
     guard let normalized else { return AttentionResult(output: output, probabilities: probabilities) }
@@ -80,45 +76,22 @@ public func attention(
     return AttentionResult(output: result, probabilities: probabilities)
 }
 
-/// Per-worker scratch in which one head's keys and values are packed for the inference kernel
-/// (`prunelab_packed_linear`), for the two products of inference attention: at a few dozen tokens a general
-/// GEMM spends more on packing its operands and setting up each call than on the arithmetic.
-private struct HeadPacking {
-    let layout: AttentionLayout
-    /// Floats of one worker's scratch: the packed keys (`keys` outputs of `headWidth` inputs), then the
-    /// packed values (`headWidth` outputs of `keys` inputs).
-    let keysSize: Int, stride: Int
-    /// A tensor buffer: 64-byte aligned, and recycled like every other.
-    let scratch: Tensor
-    var base: UnsafeMutablePointer<Float> { scratch.pointer }
-
-    init(_ layout: AttentionLayout, workers: Int) {
-        self.layout = layout
-        keysSize = prunelab_packed_size(Int32(layout.keys), Int32(layout.headWidth))
-        stride = keysSize + prunelab_packed_size(Int32(layout.headWidth), Int32(layout.keys))
-        // The kernel loads panels with aligned loads: packed sizes are multiples of 16 floats, so every
-        // worker's keys and values start 64-byte aligned in the aligned buffer.
-        assert(keysSize % 16 == 0 && stride % 16 == 0, "packed sizes keep panels aligned")
-        scratch = Tensor(uninitializedShape: [Swift.max(1, workers * stride)])
-    }
-
-    /// `r = scale · q·kᵀ` `[queries, keys]` for one head's queries and keys (row stride `width`).
-    func scores(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, into r: UnsafeMutablePointer<Float>, worker: Int) {
-        let (queries, keys, headWidth) = (Int32(layout.queries), Int32(layout.keys), Int32(layout.headWidth))
-        let packed = base + worker * stride
-        prunelab_pack_strided(keys, headWidth, k, layout.width, 1, packed)
-        prunelab_packed_linear(queries, keys, headWidth, q, Int32(layout.width), packed, nil, r, keys, 0,
-                               prunelab_panel_count(keys))
-        for i in 0..<layout.block { r[i] *= layout.scale }
-    }
-
-    /// `output = p·v` `[queries, headWidth]` for one head's probabilities and values (row stride `width`).
-    func mix(_ p: UnsafePointer<Float>, _ v: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, worker: Int) {
-        let (queries, keys, headWidth) = (Int32(layout.queries), Int32(layout.keys), Int32(layout.headWidth))
-        let packed = base + worker * stride + keysSize
-        prunelab_pack_strided(headWidth, keys, v, 1, layout.width, packed)
-        prunelab_packed_linear(queries, headWidth, keys, p, keys, packed, nil, output, Int32(layout.width), 0,
-                               prunelab_panel_count(headWidth))
+/// Batch-1 inference without a keep mask (a prefill): each head through `prunelab_attention_head`, which
+/// reads the head's queries, keys and values in place and computes only the keys a query sees. At a few
+/// dozen tokens a GEMM spends more on packing its operands and setting up each call than on the arithmetic.
+private func fusedHeads(
+    _ layout: AttentionLayout, query: Tensor, key: Tensor, value: Tensor, causal: Bool, output: Tensor,
+    probabilities: Tensor?
+) {
+    let slots = layout.batch * layout.heads
+    // Each worker's probabilities, when they are not returned.
+    let scratch = probabilities == nil
+        ? Tensor(uninitializedShape: [Swift.min(Parallel.threadCount, slots) * layout.block]) : nil
+    Parallel.forEach(slots) { slot, worker in
+        let (b, h) = slot.quotientAndRemainder(dividingBy: layout.heads)
+        let rows = probabilities.map { $0.pointer + slot * layout.block } ?? scratch!.pointer + worker * layout.block
+        layout.fusedHead(b, h, queries: 0..<layout.queries, query: query, key: key, value: value, causal: causal,
+                         probabilities: rows, output: output)
     }
 }
 
@@ -161,6 +134,17 @@ struct AttentionLayout {
     }
     func key(_ t: Tensor, _ b: Int, _ h: Int) -> UnsafeMutablePointer<Float> { t.pointer + b * keys * width + h * headWidth }
     func value(_ t: Tensor, _ b: Int, _ h: Int) -> UnsafeMutablePointer<Float> { key(t, b, h) }
+
+    /// Queries `rows` of batch item `b` in head `h` through the fused inference kernel: their probabilities
+    /// into `probabilities` (the head's `[queries, keys]` block, other rows untouched) and their outputs
+    /// into `output`. A query's values do not depend on the other queries in `rows`.
+    func fusedHead(_ b: Int, _ h: Int, queries rows: Range<Int>, query: Tensor, key: Tensor, value: Tensor,
+                   causal: Bool, probabilities: UnsafeMutablePointer<Float>, output: Tensor) {
+        prunelab_attention_head(Int32(queries), Int32(keys), Int32(rows.lowerBound), Int32(rows.count),
+                                Int32(headWidth), causal ? 1 : 0, scale, self.query(query, b, h), width,
+                                self.key(key, b, h), width, self.value(value, b, h), width, probabilities,
+                                self.query(output, b, h), width)
+    }
 }
 
 /// Turns one row of scaled logits into `R_j = exp(a_j − max)/(Σ G_j·exp(a_j − max) + ε)` in place, with 0
