@@ -64,15 +64,16 @@ extension EngineBenchmark {
             let widened = timed(.mlpFirstProduct) { block.mlp.fc1.gelu(normalized) }
             return timed(.mlpSecondProduct) { block.mlp.fc2(widened, adding: mixed) }
         }
-        let buffers = RowWiseBlock.Buffers(x, hidden: rowWise.widen.outputs)
+        let buffers = RowWiseBlock.Buffers(x, hidden: rowWise.widen.outputs, heads: block.attn.heads,
+                                           returnProbabilities: false)
         func byRows(_ stage: BlockStage, _ body: (Range<Int>) -> Void) {
             timed(stage) { rowWise.forEachRowRange(buffers.rows, body) }
         }
         byRows(.layerNorms) { rowWise.normalize($0, of: x, by: block.norm1, into: buffers.normalized) }
         byRows(.queryKeyValue) { rowWise.projectQueriesKeysValues($0, buffers) }
-        let attended = timed(.attention) { rowWise.attend(buffers, causal: causal, returnProbabilities: false) }
+        byRows(.attention) { rowWise.attend($0, buffers, causal: causal) }
         byRows(.outputProjection) {
-            rowWise.product($0, attended.output, rowWise.output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
+            rowWise.product($0, buffers.attended, rowWise.output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
         }
         byRows(.layerNorms) { rowWise.normalize($0, of: buffers.mixed, by: block.norm2, into: buffers.normalized) }
         byRows(.mlpFirstProduct) {

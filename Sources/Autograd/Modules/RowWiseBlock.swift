@@ -3,12 +3,13 @@
 ///
 /// Split by operation, each product hands its output columns to the threads separately, and the next
 /// product, which needs whole rows, reads half of its input from the other core; a small prefill also
-/// pays a hand-off per operation. Split by rows, each thread takes the layer norm, the products, the
-/// GELU and the residual additions of its own rows in one go, and the rows stay in its cache. Only the
-/// attention, whose queries see every key, changes hands (split by heads, as always). Each value is
-/// computed by the same kernel as in `TransformerBlock.operationStep` (the packed-weight product, whose
-/// outputs do not depend on the rows a call covers), so the results are the same bits, on any number of
-/// threads.
+/// pays a hand-off per operation. Split by rows, each thread takes the layer norm and the query, key and
+/// value products of its own rows in one go; then, once every row's keys and values are ready, the
+/// attention of its rows' queries (every head), the output projection, the layer norm, the MLP and the
+/// residual additions, and the rows stay in its cache: two hand-offs per block. Each value is computed by
+/// the same kernels as in `TransformerBlock.operationStep` (the packed-weight product and the fused
+/// attention kernel, whose outputs do not depend on the rows a call covers), so the results are the same
+/// bits, on any number of threads.
 struct RowWiseBlock {
     let block: TransformerBlock
     let query: PackedWeights, key: PackedWeights, value: PackedWeights, output: PackedWeights
@@ -52,33 +53,49 @@ struct RowWiseBlock {
     /// `TransformerBlock.step` without a keep mask.
     func step(_ x: Tensor, causal: Bool, returnProbabilities: Bool) -> BlockStep {
         precondition(x.shape.last == query.inputs, "transformer block of width \(query.inputs) applied to \(x.shape)")
-        let buffers = Buffers(x, hidden: widen.outputs)
+        let buffers = Buffers(x, hidden: widen.outputs, heads: block.attn.heads, returnProbabilities: returnProbabilities)
         forEachRowRange(buffers.rows) { rows in
             normalize(rows, of: x, by: block.norm1, into: buffers.normalized)
             projectQueriesKeysValues(rows, buffers)
         }
-        let attended = attend(buffers, causal: causal, returnProbabilities: returnProbabilities)
         forEachRowRange(buffers.rows) { rows in
-            product(rows, attended.output, output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
+            attend(rows, buffers, causal: causal)
+            product(rows, buffers.attended, output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
             normalize(rows, of: buffers.mixed, by: block.norm2, into: buffers.normalized)
             product(rows, buffers.normalized, widen, block.mlp.fc1, into: buffers.hidden, then: .gelu)
             product(rows, buffers.hidden, narrow, block.mlp.fc2, into: buffers.result, then: .adding(buffers.mixed.pointer))
         }
         return BlockStep(output: buffers.result, key: buffers.keys, value: buffers.values,
-                         probabilities: attended.probabilities)
+                         probabilities: returnProbabilities ? buffers.probabilities : nil)
     }
 
     /// The tensors one step writes, each with the rows of its input.
     struct Buffers {
         let rows: Int
         let normalized: Tensor, queries: Tensor, keys: Tensor, values: Tensor
-        let mixed: Tensor, hidden: Tensor, result: Tensor
+        let attended: Tensor, mixed: Tensor, hidden: Tensor, result: Tensor
+        let attention: AttentionLayout
+        /// The attention probabilities `[batch, heads, tokens, tokens]` (as `attention` returns them) when
+        /// they are returned; otherwise one `[batch, tokens, tokens]` block that every head reuses (each
+        /// thread writes only its own rows).
+        let probabilities: Tensor
+        private let probabilityHeads: Int
 
-        init(_ x: Tensor, hidden width: Int) {
+        init(_ x: Tensor, hidden width: Int, heads: Int, returnProbabilities: Bool) {
             rows = matrixRows(of: x)
             (normalized, queries, keys, values) = (Tensor.like(x), Tensor.like(x), Tensor.like(x), Tensor.like(x))
-            (mixed, result) = (Tensor.like(x), Tensor.like(x))
+            (attended, mixed, result) = (Tensor.like(x), Tensor.like(x), Tensor.like(x))
             hidden = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [width])
+            attention = AttentionLayout(query: queries, key: keys, value: values, heads: heads, keep: nil)
+            probabilityHeads = returnProbabilities ? heads : 1
+            var shape = attention.probabilityShape
+            if !returnProbabilities { shape.remove(at: shape.count - 3) }
+            probabilities = Tensor(uninitializedShape: shape)
+        }
+
+        /// Where head `h` of batch item `b` keeps its probabilities.
+        func probabilities(_ b: Int, _ h: Int) -> UnsafeMutablePointer<Float> {
+            probabilities.pointer + (b * probabilityHeads + h % probabilityHeads) * attention.block
         }
     }
 
@@ -89,10 +106,20 @@ struct RowWiseBlock {
         product(rows, buffers.normalized, value, block.attn.wv, into: buffers.values)
     }
 
-    /// The block's attention on the projected rows (split by heads).
-    func attend(_ buffers: Buffers, causal: Bool, returnProbabilities: Bool) -> AttentionResult {
-        attention(query: buffers.queries, key: buffers.keys, value: buffers.values, heads: block.attn.heads,
-                  causal: causal, returnProbabilities: returnProbabilities)
+    /// The attention of the queries of `rows`, every head, into the same rows of `buffers.attended`; every
+    /// row's keys and values must be ready.
+    func attend(_ rows: Range<Int>, _ buffers: Buffers, causal: Bool) {
+        let layout = buffers.attention
+        var row = rows.lowerBound
+        while row < rows.upperBound {  // a batch item at a time
+            let (b, first) = row.quotientAndRemainder(dividingBy: layout.queries)
+            let queries = first..<Swift.min(layout.queries, first + rows.upperBound - row)
+            for h in 0..<layout.heads {
+                layout.fusedHead(b, h, queries: queries, query: buffers.queries, key: buffers.keys, value: buffers.values,
+                                 causal: causal, probabilities: buffers.probabilities(b, h), output: buffers.attended)
+            }
+            row += queries.count
+        }
     }
 
     /// Runs `body` on ranges of `0..<rows`, one per thread (fewer for few rows), in parallel.
