@@ -38,6 +38,34 @@ public final class LanguageModel: Module {
         return learned + fixedPositions.gathered(ids, axis: 0)
     }
 
+    /// A prefill's input rows, `concat([visual, tokenEmbedding(question)]) + positionRows(positionIDs)`: the
+    /// same values, written in one pass without the five intermediate tensors (not recorded).
+    func promptRows(visual: Tensor, question: [Int], positionIDs: [Int]) -> Tensor {
+        let width = configuration.width, visualCount = visual.shape[0]
+        precondition(visual.shape == [visualCount, width] && positionIDs.count == visualCount + question.count,
+                     "prompt: visual \(visual.shape), \(question.count) question tokens, \(positionIDs.count) positions")
+        precondition(question.allSatisfy { (0..<tokenEmbedding.weight.shape[0]).contains($0) }, "question token out of range")
+        precondition(positionIDs.allSatisfy { (0..<positions.weight.shape[0]).contains($0) }, "position id out of range")
+        return Tensor(shape: [positionIDs.count, width]) { rows in
+            visual.withUnsafeBufferPointer { visual in
+                tokenEmbedding.weight.withUnsafeBufferPointer { embedding in
+                    positions.weight.withUnsafeBufferPointer { learned in
+                        for (row, id) in positionIDs.enumerated() {
+                            let token = row < visualCount ? visual.baseAddress! + row * width
+                                : embedding.baseAddress! + question[row - visualCount] * width
+                            let target = rows.baseAddress! + row * width, position = learned.baseAddress! + id * width
+                            for c in 0..<width { target[c] = position[c] }
+                            fixedPositions?.withUnsafeBufferPointer { fixed in
+                                for c in 0..<width { target[c] = target[c] + fixed[id * width + c] }
+                            }
+                            for c in 0..<width { target[c] = token[c] + target[c] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Position id of question token `j`: after every visual position, whatever was pruned.
     func questionPosition(_ j: Int) -> Int { configuration.visualTokens + j }
 
@@ -170,7 +198,7 @@ public final class LanguageModel: Module {
             throw TinyVLMError.invalidPruningLayer(pruning.layer, layers: layers.count)
         }
         var positionIDs = visualPositions + (0..<question.count).map(questionPosition)
-        var x = concat([visual, tokenEmbedding(question)], axis: 0) + positionRows(positionIDs)
+        var x = promptRows(visual: visual, question: question, positionIDs: positionIDs)
         var visualCount = visualPositions.count
         var cache = KVCache()
         var requestedAttention: Tensor? = nil

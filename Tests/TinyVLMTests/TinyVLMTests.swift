@@ -40,6 +40,23 @@ final class TinyVLMTests: XCTestCase {
         }
     }
 
+    /// The prefill's one-pass input rows are the composed operations' values, bit for bit, with and
+    /// without the fixed sinusoidal positions.
+    func testPromptRowsEqualTheComposedOperations() {
+        for sinusoidal in [false, true] {
+            var configuration = Self.small
+            configuration.sinusoidalPositions = sinusoidal
+            let model = TinyVLM(configuration, seed: 6).languageModel
+            var source = SplitMix64(seed: 7)
+            let visual = Tensor(randomNormal: [5, configuration.width], using: &source)
+            let question = [3, 1, 4], positionIDs = [0, 2, 9, 20, 35] + (0..<3).map(model.questionPosition)
+            let composed = concat([visual, model.tokenEmbedding(question)], axis: 0) + model.positionRows(positionIDs)
+            let fused = model.promptRows(visual: visual, question: question, positionIDs: positionIDs)
+            XCTAssertEqual(fused.shape, composed.shape)
+            XCTAssertEqual(fused.values, composed.values, "sinusoidal \(sinusoidal)")
+        }
+    }
+
     func testInLayerPruningKeepsOriginalPositionsAndShrinksLaterLayers() throws {
         let model = TinyVLM(Self.small, seed: 4)
         let item = items(1)[0]

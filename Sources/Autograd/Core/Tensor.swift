@@ -47,6 +47,12 @@ public final class Tensor {
         values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// A tensor of the given shape whose elements `body` writes in place (row-major), every one of them.
+    public convenience init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        self.init(uninitializedShape: shape)
+        try body(UnsafeMutableBufferPointer(start: pointer, count: count))
+    }
+
     /// A tensor of the given shape with every element equal to `value`.
     public convenience init(repeating value: Float, shape: [Int]) {
         self.init(uninitializedShape: shape)
