@@ -2,9 +2,8 @@
 
 #include <math.h>
 #include <string.h>
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
-#endif
+
+#include "exp_kernel.h"
 
 /// LANES: the dot products' and the softmax sum's partial sums (one vector register's floats).
 /// MAX_CHUNKS: the widest head the vector path takes, in LANES-float chunks (a head of 64 channels).
@@ -23,27 +22,6 @@ static float lane_total(const float s[LANES]) {
     float low01 = s[0] + s[1], low23 = s[2] + s[3], high45 = s[4] + s[5], high67 = s[6] + s[7];
     float low = low01 + low23, high = high45 + high67;
     return low + high;
-}
-
-/// `exp(x)` for `x ≤ 0` (a logit minus its row's maximum): `VectorMath.exp`'s Cephes polynomial, as a
-/// chain of fused multiply-adds so that the vector path can compute the same bits.
-static float exp_portable(float x) {
-    float clamped = x < -87.33654f ? -87.33654f : x;
-    float n = fmaf(clamped, 1.442695f, 12582912.0f);
-    n = n - 12582912.0f;
-    float r = fmaf(n, -0.693359375f, clamped);
-    r = fmaf(n, 2.12194440e-4f, r);
-    float p = 1.9875691500e-4f;
-    p = fmaf(p, r, 1.3981999507e-3f);
-    p = fmaf(p, r, 8.3334519073e-3f);
-    p = fmaf(p, r, 4.1665795894e-2f);
-    p = fmaf(p, r, 1.6666665459e-1f);
-    p = fmaf(p, r, 5.0000001201e-1f);
-    float square = r * r;
-    float y = fmaf(p, square, r);
-    y = y + 1.0f;
-    union { unsigned bits; float value; } scale = { .bits = (unsigned)((int)n + 127) << 23 };
-    return x < -87.33654f ? 0.0f : y * scale.value;
 }
 
 /// One query's probabilities over `keys` keys, of which it sees the first `visible`, portably.
@@ -85,25 +63,6 @@ static inline __m256 lane_totals(const __m256 a[LANES]) {
     __m256 quads0123 = _mm256_hadd_ps(pairs01, pairs23), quads4567 = _mm256_hadd_ps(pairs45, pairs67);
     return _mm256_add_ps(_mm256_permute2f128_ps(quads0123, quads4567, 0x20),
                          _mm256_permute2f128_ps(quads0123, quads4567, 0x31));
-}
-
-/// `exp_portable` on eight lanes.
-static inline __m256 exp_vector(__m256 x) {
-    const __m256 lowest = _mm256_set1_ps(-87.33654f), shifter = _mm256_set1_ps(12582912.0f);
-    __m256 clamped = _mm256_max_ps(x, lowest);
-    __m256 n = _mm256_sub_ps(_mm256_fmadd_ps(clamped, _mm256_set1_ps(1.442695f), shifter), shifter);
-    __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693359375f), clamped);
-    r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    __m256 y = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.0f));
-    __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    __m256 result = _mm256_mul_ps(y, _mm256_castsi256_ps(exponent));
-    return _mm256_and_ps(result, _mm256_cmp_ps(x, lowest, _CMP_GE_OQ));
 }
 
 /// Lanes `0 ..< count` set (for masked loads and stores of a row's last, partial block).

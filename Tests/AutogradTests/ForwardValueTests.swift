@@ -17,6 +17,21 @@ final class ForwardValueTests: XCTestCase {
         }
     }
 
+    /// The C GELU (what every forward pass uses) against `x·Φ(x)` in Float64, with the same bits on its
+    /// vector and portable paths, for one element or many, including the lanes after the last full vector.
+    func testGELUKernelMatchesAReferenceOnBothPaths() {
+        let inputs = stride(from: Float(-9), through: 9, by: 0.0137).map { $0 } + [0, -0.0, 1e-30, -1e-30, 40, -40]
+        var vector = [Float](repeating: .nan, count: inputs.count), portable = vector
+        prunelab_gelu(inputs, &vector, inputs.count)
+        prunelab_gelu_portable(inputs, &portable, inputs.count)
+        XCTAssertEqual(vector.map(\.bitPattern), portable.map(\.bitPattern))
+        for (x, y) in zip(inputs, vector) {
+            let reference = Double(x) * 0.5 * Foundation.erfc(-Double(x) / 2.0.squareRoot())
+            XCTAssertEqual(Double(y), reference, accuracy: 2e-7 * Swift.max(1, abs(Double(x))), "GELU(\(x))")
+            XCTAssertEqual(GELUKernel.value(x).bitPattern, y.bitPattern, "one element alone, GELU(\(x))")
+        }
+    }
+
     /// LayerNorm and RMSNorm, which compute their statistics in passes over all rows, give each row the
     /// bits of that row normalised alone (with `VectorMath.sum` and `dot`), for widths around the
     /// eight-float vectors; and those values match a Float64 reference.

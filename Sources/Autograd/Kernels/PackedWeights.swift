@@ -84,8 +84,8 @@ struct PackedProduct {
         case .none: return
         case .gelu:
             for row in 0..<rows {
-                let y = c + row * outputs
-                for j in columns { y[j] = GELUKernel.value(y[j]) }
+                let y = c + row * outputs + columns.lowerBound
+                GELUKernel.values(y, y, count: columns.count)
             }
         case .adding(let residual):
             for row in 0..<rows {

@@ -112,7 +112,7 @@ public struct RowWisePipeline {
                 case .normalize(let norm):
                     norm.normalize(rows, of: input, into: output)
                 case .gelu:
-                    for i in 0..<rows * width { output[i] = GELUKernel.value(input[i]) }
+                    GELUKernel.values(input, output, count: rows * width)
                 case .logSoftmax:
                     for row in 0..<rows {
                         softmaxRow(input + row * width, into: output + row * width, width: width, logarithm: true)

@@ -1,0 +1,53 @@
+#ifndef PRUNELAB_EXP_KERNEL_H
+#define PRUNELAB_EXP_KERNEL_H
+// `exp` for the kernels' non-positive arguments (a logit minus its row's maximum, −z² in GELU), portably
+// and on eight lanes with the same operations, so both paths give the same bits.
+#include <math.h>
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
+
+/// `exp(x)` for `x ≤ 0`: `VectorMath.exp`'s Cephes polynomial as a chain of fused multiply-adds, 0 below
+/// −87.3.
+static inline float exp_portable(float x) {
+    float clamped = x < -87.33654f ? -87.33654f : x;
+    float n = fmaf(clamped, 1.442695f, 12582912.0f);
+    n = n - 12582912.0f;
+    float r = fmaf(n, -0.693359375f, clamped);
+    r = fmaf(n, 2.12194440e-4f, r);
+    float p = 1.9875691500e-4f;
+    p = fmaf(p, r, 1.3981999507e-3f);
+    p = fmaf(p, r, 8.3334519073e-3f);
+    p = fmaf(p, r, 4.1665795894e-2f);
+    p = fmaf(p, r, 1.6666665459e-1f);
+    p = fmaf(p, r, 5.0000001201e-1f);
+    float square = r * r;
+    float y = fmaf(p, square, r);
+    y = y + 1.0f;
+    union { unsigned bits; float value; } scale = { .bits = (unsigned)((int)n + 127) << 23 };
+    return x < -87.33654f ? 0.0f : y * scale.value;
+}
+
+#if defined(__AVX2__) && defined(__FMA__)
+/// `exp_portable` on eight lanes.
+static inline __m256 exp_vector(__m256 x) {
+    const __m256 lowest = _mm256_set1_ps(-87.33654f), shifter = _mm256_set1_ps(12582912.0f);
+    __m256 clamped = _mm256_max_ps(x, lowest);
+    __m256 n = _mm256_sub_ps(_mm256_fmadd_ps(clamped, _mm256_set1_ps(1.442695f), shifter), shifter);
+    __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693359375f), clamped);
+    r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    __m256 y = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.0f));
+    __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    __m256 result = _mm256_mul_ps(y, _mm256_castsi256_ps(exponent));
+    return _mm256_and_ps(result, _mm256_cmp_ps(x, lowest, _CMP_GE_OQ));
+}
+
+#endif
+
+#endif
