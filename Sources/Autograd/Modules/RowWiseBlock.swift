@@ -58,7 +58,7 @@ struct RowWiseBlock {
             normalize(rows, of: x, by: block.norm1, into: buffers.normalized)
             projectQueriesKeysValues(rows, buffers)
         }
-        forEachRowRange(buffers.rows) { rows in
+        forEachRowRange(buffers.rows, laterRowsCostMore: causal) { rows in
             attend(rows, buffers, causal: causal)
             product(rows, buffers.attended, output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
             normalize(rows, of: buffers.mixed, by: block.norm2, into: buffers.normalized)
@@ -69,7 +69,9 @@ struct RowWiseBlock {
                          probabilities: returnProbabilities ? buffers.probabilities : nil)
     }
 
-    /// The tensors one step writes, each with the rows of its input.
+    /// The tensors one step writes, each with the rows of its input. Those the step returns (keys, values,
+    /// output, and the probabilities when asked for) have storage of their own; the intermediates share one
+    /// allocation, which a small prefill would otherwise pay for five or six times a block.
     struct Buffers {
         let rows: Int
         let normalized: Tensor, queries: Tensor, keys: Tensor, values: Tensor
@@ -83,14 +85,22 @@ struct RowWiseBlock {
 
         init(_ x: Tensor, hidden width: Int, heads: Int, returnProbabilities: Bool) {
             rows = matrixRows(of: x)
-            (normalized, queries, keys, values) = (Tensor.like(x), Tensor.like(x), Tensor.like(x), Tensor.like(x))
-            (attended, mixed, result) = (Tensor.like(x), Tensor.like(x), Tensor.like(x))
-            hidden = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [width])
-            attention = AttentionLayout(query: queries, key: keys, value: values, heads: heads, keep: nil)
+            (keys, values, result) = (Tensor.like(x), Tensor.like(x), Tensor.like(x))
+            attention = AttentionLayout(query: x, key: keys, value: values, heads: heads, keep: nil)
+            var probabilityShape = attention.probabilityShape
+            if !returnProbabilities { probabilityShape.remove(at: probabilityShape.count - 3) }
+            let hiddenShape = Array(x.shape.dropLast()) + [width]
+            let scratchProbabilities = returnProbabilities ? 0 : probabilityShape.reduce(1, *)
+            let workspace = TensorStorage(capacity: 4 * x.count + rows * width + scratchProbabilities)
+            var offset = 0
+            func next(_ shape: [Int]) -> Tensor {
+                defer { offset += shape.reduce(1, *) }
+                return Tensor(shape: shape, storage: workspace, offset: offset)
+            }
+            (normalized, queries, attended, mixed) = (next(x.shape), next(x.shape), next(x.shape), next(x.shape))
+            hidden = next(hiddenShape)
+            probabilities = returnProbabilities ? Tensor(uninitializedShape: probabilityShape) : next(probabilityShape)
             probabilityHeads = returnProbabilities ? heads : 1
-            var shape = attention.probabilityShape
-            if !returnProbabilities { shape.remove(at: shape.count - 3) }
-            probabilities = Tensor(uninitializedShape: shape)
         }
 
         /// Where head `h` of batch item `b` keeps its probabilities.
@@ -123,8 +133,15 @@ struct RowWiseBlock {
     }
 
     /// Runs `body` on ranges of `0..<rows`, one per thread (fewer for few rows), in parallel.
-    func forEachRowRange(_ rows: Int, _ body: (Range<Int>) -> Void) {
-        Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare) { range, _ in body(range) }
+    /// With `laterRowsCostMore` (causal attention: a later query sees more keys) a share that cannot be even
+    /// gives its extra row to the earlier threads rather than the later ones.
+    func forEachRowRange(_ rows: Int, laterRowsCostMore: Bool = false, _ body: (Range<Int>) -> Void) {
+        guard laterRowsCostMore else {
+            return Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare) { range, _ in body(range) }
+        }
+        let pieces = Swift.max(1, Swift.min(Parallel.threadCount, rows / Self.minimumRowsPerShare))
+        func start(_ piece: Int) -> Int { (rows * piece + pieces - 1) / pieces }
+        Parallel.forEach(pieces) { piece, _ in body(start(piece)..<start(piece + 1)) }
     }
 
     /// `norm` on rows `rows` of `x`, into the same rows of `result`.
