@@ -50,7 +50,8 @@ public final class GumbelPruner: TrainablePruner {
         let logProbabilities = withoutGradient {
             predictor(tokens.features.reshaped([1, n, tokens.features.shape[1]]))
         }
-        let keep = logProbabilities.values.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        // Column 0 of each token's (keep, drop) pair.
+        let keep = logProbabilities.withUnsafeBufferPointer { pairs in (0..<n).map { pairs[2 * $0] } }
         return try Selection.topK(keep, budget: budget)
     }
 

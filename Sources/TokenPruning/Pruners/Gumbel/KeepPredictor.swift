@@ -42,9 +42,9 @@ final class KeepPredictor: Module {
     /// and the same `+ 0` of the broadcast, so the same bits, without five intermediate tensors.
     func localAndGlobalAtInference(_ x: Tensor) -> Tensor {
         let (batch, tokens, half) = (x.shape[0], x.shape[1], hidden / 2)
-        let result = Tensor(zeros: x.shape), divisor = Float(tokens) + 1e-6
-        x.withUnsafeBufferPointer { x in
-            result.withUnsafeMutableBufferPointer { result in
+        let divisor = Float(tokens) + 1e-6
+        return Tensor(shape: x.shape) { result in
+            x.withUnsafeBufferPointer { x in
                 var pooled = [Float](repeating: 0, count: half)
                 for b in 0..<batch {
                     for i in 0..<half { pooled[i] = 0 }
@@ -63,7 +63,6 @@ final class KeepPredictor: Module {
                 }
             }
         }
-        return result
     }
 
     func namedParameters() -> [NamedParameter] {
