@@ -106,9 +106,11 @@ static void probabilities_vector(int visible, int keys, int head_width, float sc
     }
     __m256i last = first_lanes(tail);
     __m256 lowest = _mm256_set1_ps(-INFINITY), maxima = lowest;
-    for (int j = 0; j < full; j += LANES) maxima = _mm256_max_ps(maxima, _mm256_loadu_ps(row + j));
-    if (tail) maxima = _mm256_max_ps(maxima, _mm256_blendv_ps(lowest, _mm256_maskload_ps(row + full, last),
-                                                              _mm256_castsi256_ps(last)));
+    // A NaN score never becomes the maximum (the second operand wins a NaN comparison), as in the portable
+    // path's `row[j] > maximum` test; it then makes the whole row NaN on both paths.
+    for (int j = 0; j < full; j += LANES) maxima = _mm256_max_ps(_mm256_loadu_ps(row + j), maxima);
+    if (tail) maxima = _mm256_max_ps(_mm256_blendv_ps(lowest, _mm256_maskload_ps(row + full, last),
+                                                      _mm256_castsi256_ps(last)), maxima);
     float lanes[LANES], maximum = -INFINITY;
     _mm256_storeu_ps(lanes, maxima);
     for (int t = 0; t < LANES; t++) maximum = lanes[t] > maximum ? lanes[t] : maximum;
@@ -241,7 +243,7 @@ static void attention_head(int vector, int queries, int keys, int first, int cou
 void prunelab_attention_head(int queries, int keys, int first, int count, int head_width, int causal, float scale,
                              const float *q, ptrdiff_t ldq, const float *k, ptrdiff_t ldk, const float *v,
                              ptrdiff_t ldv, float *probabilities, float *out, ptrdiff_t ldo) {
-    int vector = head_width % LANES == 0 && head_width <= MAX_CHUNKS * LANES;
+    int vector = head_width > 0 && head_width % LANES == 0 && head_width <= MAX_CHUNKS * LANES;
     attention_head(vector, queries, keys, first, count, head_width, causal, scale, q, ldq, k, ldk, v, ldv,
                    probabilities, out, ldo);
 }

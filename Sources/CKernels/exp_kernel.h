@@ -2,13 +2,14 @@
 #define PRUNELAB_EXP_KERNEL_H
 // `exp` for the kernels' non-positive arguments (a logit minus its row's maximum, −z² in GELU), portably
 // and on eight lanes with the same operations, so both paths give the same bits.
+#include <limits.h>
 #include <math.h>
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #endif
 
 /// `exp(x)` for `x ≤ 0`: `VectorMath.exp`'s Cephes polynomial as a chain of fused multiply-adds, 0 below
-/// −87.3.
+/// −87.3, NaN for NaN.
 static inline float exp_portable(float x) {
     float clamped = x < -87.33654f ? -87.33654f : x;
     float n = fmaf(clamped, 1.442695f, 12582912.0f);
@@ -24,7 +25,9 @@ static inline float exp_portable(float x) {
     float square = r * r;
     float y = fmaf(p, square, r);
     y = y + 1.0f;
-    union { unsigned bits; float value; } scale = { .bits = (unsigned)((int)n + 127) << 23 };
+    // A NaN argument stays NaN; its exponent is taken as the vector conversion's INT_MIN, not converted.
+    int exponent = n == n ? (int)n : INT_MIN;
+    union { unsigned bits; float value; } scale = { .bits = ((unsigned)exponent + 127u) << 23 };
     return x < -87.33654f ? 0.0f : y * scale.value;
 }
 
@@ -32,7 +35,7 @@ static inline float exp_portable(float x) {
 /// `exp_portable` on eight lanes.
 static inline __m256 exp_vector(__m256 x) {
     const __m256 lowest = _mm256_set1_ps(-87.33654f), shifter = _mm256_set1_ps(12582912.0f);
-    __m256 clamped = _mm256_max_ps(x, lowest);
+    __m256 clamped = _mm256_max_ps(lowest, x);  // the second operand when either is NaN: a NaN stays
     __m256 n = _mm256_sub_ps(_mm256_fmadd_ps(clamped, _mm256_set1_ps(1.442695f), shifter), shifter);
     __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693359375f), clamped);
     r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
@@ -45,7 +48,7 @@ static inline __m256 exp_vector(__m256 x) {
     __m256 y = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.0f));
     __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     __m256 result = _mm256_mul_ps(y, _mm256_castsi256_ps(exponent));
-    return _mm256_and_ps(result, _mm256_cmp_ps(x, lowest, _CMP_GE_OQ));
+    return _mm256_andnot_ps(_mm256_cmp_ps(x, lowest, _CMP_LT_OQ), result);
 }
 
 #endif

@@ -21,8 +21,8 @@ static float gelu_portable(float x) {
     return x * cdf;
 }
 
-static void gelu_range_portable(const float *x, float *y, size_t first, size_t count) {
-    for (size_t i = first; i < count; i++) y[i] = gelu_portable(x[i]);
+static void gelu_range_portable(const float *x, float *y, size_t first, size_t end) {
+    for (size_t i = first; i < end; i++) y[i] = gelu_portable(x[i]);
 }
 
 void prunelab_gelu_portable(const float *x, float *y, size_t count) { gelu_range_portable(x, y, 0, count); }

@@ -20,12 +20,15 @@ final class ForwardValueTests: XCTestCase {
     /// The C GELU (what every forward pass uses) against `x·Φ(x)` in Float64, with the same bits on its
     /// vector and portable paths, for one element or many, including the lanes after the last full vector.
     func testGELUKernelMatchesAReferenceOnBothPaths() {
-        let inputs = stride(from: Float(-9), through: 9, by: 0.0137).map { $0 } + [0, -0.0, 1e-30, -1e-30, 40, -40]
+        let finite = stride(from: Float(-9), through: 9, by: 0.0137).map { $0 } + [0, -0.0, 1e-30, -1e-30, 40, -40, 1e30, -1e30]
+        let inputs = [.nan, .infinity, -.infinity] + finite  // first, where the vector path takes them
         var vector = [Float](repeating: .nan, count: inputs.count), portable = vector
         prunelab_gelu(inputs, &vector, inputs.count)
         prunelab_gelu_portable(inputs, &portable, inputs.count)
         XCTAssertEqual(vector.map(\.bitPattern), portable.map(\.bitPattern))
-        for (x, y) in zip(inputs, vector) {
+        XCTAssertEqual(vector.prefix(3).map(\.isNaN), [true, false, true])  // GELU(∞) = ∞; −∞·Φ(−∞) = −∞·0
+        XCTAssertEqual(vector[1], .infinity)
+        for (x, y) in zip(finite, vector.dropFirst(3)) {
             let reference = Double(x) * 0.5 * Foundation.erfc(-Double(x) / 2.0.squareRoot())
             XCTAssertEqual(Double(y), reference, accuracy: 2e-7 * Swift.max(1, abs(Double(x))), "GELU(\(x))")
             XCTAssertEqual(GELUKernel.value(x).bitPattern, y.bitPattern, "one element alone, GELU(\(x))")
@@ -164,19 +167,23 @@ final class ForwardValueTests: XCTestCase {
     }
 
     /// The fused inference kernel's portable path (what a machine without AVX2 and FMA runs, and the one
-    /// for head widths that are not a multiple of 8) gives the vector path's bits, for rows in pairs and
-    /// alone, full and partial blocks of keys, and heads of 1–8 vector chunks; and so does a block of queries
-    /// computed in two calls (as threads split it) rather than one.
+    /// for head widths that are not a multiple of 8 or above 64) gives the vector path's bits, for rows in
+    /// pairs and alone, full and partial blocks of keys, heads of 1–8 vector chunks, and a NaN score (which
+    /// makes its row NaN on both); and so does a block of queries computed in three calls (as threads
+    /// split it, pairing its rows differently) rather than one.
     func testFusedAttentionPathsAndSplitsGiveTheSameBits() {
         for (queries, keys, headWidth, causal) in [(21, 21, 32, true), (21, 21, 32, false), (5, 21, 8, true),
                                                    (17, 40, 40, true), (8, 8, 64, true), (149, 149, 32, true),
-                                                   (3, 7, 24, false), (1, 1, 16, true)] {
+                                                   (3, 7, 24, false), (1, 1, 16, true), (9, 9, 48, true),
+                                                   (10, 12, 56, false), (7, 7, 12, true), (6, 6, 72, true)] {
             let width = 2 * headWidth + 3
             let q = randomTensor([queries, width], seed: UInt64(queries)), k = randomTensor([keys, width], seed: 7)
             let v = randomTensor([keys, width], seed: 8)
+            if queries > 4 { q.withUnsafeMutableBufferPointer { $0[4 * width + 3] = .nan } }  // query 4's scores
+            let thirds = [0..<queries / 3, queries / 3..<(2 * queries / 3 + 1), (2 * queries / 3 + 1)..<queries]
             var results: [[Float]] = []
             for (kernel, pieces) in [(prunelab_attention_head, [0..<queries]), (prunelab_attention_head_portable, [0..<queries]),
-                                     (prunelab_attention_head, [0..<queries / 2, queries / 2..<queries])] {
+                                     (prunelab_attention_head, thirds.filter { !$0.isEmpty })] {
                 let probabilities = Tensor(repeating: .nan, shape: [queries, keys])
                 let output = Tensor(repeating: .nan, shape: [queries, width])
                 for rows in pieces {
@@ -188,9 +195,13 @@ final class ForwardValueTests: XCTestCase {
                 results.append(probabilities.values + head)
             }
             let context = "\(queries)×\(keys), head width \(headWidth), causal \(causal)"
-            XCTAssertEqual(results[0], results[1], "portable, " + context)
-            XCTAssertEqual(results[0], results[2], "split, " + context)
-            XCTAssertFalse(results[0].contains { $0.isNaN }, "every probability and output written, " + context)
+            XCTAssertEqual(results[0].map(\.bitPattern), results[1].map(\.bitPattern), "portable, " + context)
+            XCTAssertEqual(results[0].map(\.bitPattern), results[2].map(\.bitPattern), "split, " + context)
+            // Every probability and output written: NaN only in the row of the query with a NaN.
+            let probabilityRows = Array(results[0].prefix(queries * keys)).chunked(keys)
+            for (row, values) in probabilityRows.enumerated() {
+                XCTAssertEqual(values.contains { $0.isNaN }, row == 4 && queries > 4, "row \(row), " + context)
+            }
         }
     }
 
