@@ -24,26 +24,14 @@ size_t prunelab_packed_size(int outputs, int inputs) {
 }
 
 void prunelab_pack_weights(int outputs, int inputs, const float *weight, float *packed) {
-    prunelab_pack_strided(outputs, inputs, weight, inputs, 1, packed);
-}
-
-void prunelab_pack_strided(int outputs, int inputs, const float *source, ptrdiff_t output_stride,
-                           ptrdiff_t input_stride, float *packed) {
     int panels = prunelab_panel_count(outputs);
     for (int panel = 0; panel < panels; panel++) {
         float *destination = packed + (size_t)panel * inputs * WIDTH;
-        const float *first = source + (ptrdiff_t)panel * WIDTH * output_stride;
+        const float *first = weight + (size_t)panel * WIDTH * inputs;
         int columns = panel_columns(outputs, panel);
         if (columns < WIDTH) memset(destination, 0, sizeof(float) * (size_t)inputs * WIDTH);
-        // Walk the source along whichever axis is contiguous (attention packs keys one way, values the other).
-        if (output_stride == 1) {
-            for (int i = 0; i < inputs; i++) {
-                for (int j = 0; j < columns; j++) destination[i * WIDTH + j] = first[i * input_stride + j];
-            }
-        } else {
-            for (int j = 0; j < columns; j++) {
-                for (int i = 0; i < inputs; i++) destination[i * WIDTH + j] = first[j * output_stride + i * input_stride];
-            }
+        for (int j = 0; j < columns; j++) {
+            for (int i = 0; i < inputs; i++) destination[i * WIDTH + j] = first[(size_t)j * inputs + i];
         }
     }
 }

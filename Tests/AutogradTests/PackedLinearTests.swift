@@ -58,30 +58,21 @@ final class PackedLinearTests: XCTestCase {
         }
     }
 
-    /// Packing a block of a larger matrix, stored either way round (attention packs each head's keys
-    /// with contiguous inputs and its values with contiguous outputs), gives the documented layout: panel
-    /// `p` holds, for each input `i`, outputs `16p ..< 16p + 16`, zero past the last output.
-    func testStridedPackingGivesThePanelLayout() {
+    /// Packing gives the documented layout: panel `p` holds, for each input `i`, outputs
+    /// `16p ..< 16p + 16`, zero past the last output.
+    func testPackingGivesThePanelLayout() {
         for (outputs, inputs) in [(5, 3), (16, 7), (21, 32), (33, 21), (3, 0)] {
-            let width = outputs + inputs + 3  // the larger matrix's row length
-            let big = (0..<(width * width)).map { Float($0 % 97) - 48 }
+            let weight = (0..<(outputs * inputs)).map { Float($0 % 97) - 48 }
             let size = prunelab_packed_size(Int32(outputs), Int32(inputs)), panel = Int(PRUNELAB_PANEL_WIDTH)
-            for outputsContiguous in [false, true] {
-                // Element (output o, input i) of the block starting at row 2, column 1 of `big`.
-                let (outputStride, inputStride) = outputsContiguous ? (1, width) : (width, 1)
-                let start = 2 * width + 1
-                let expected = (0..<size).map { index -> Float in
-                    let (p, within) = index.quotientAndRemainder(dividingBy: inputs * panel)
-                    let (i, j) = within.quotientAndRemainder(dividingBy: panel)
-                    let o = p * panel + j
-                    return o < outputs ? big[start + o * outputStride + i * inputStride] : 0
-                }
-                var got = [Float](repeating: .nan, count: size)
-                big.withUnsafeBufferPointer {
-                    prunelab_pack_strided(Int32(outputs), Int32(inputs), $0.baseAddress! + start, outputStride, inputStride, &got)
-                }
-                XCTAssertEqual(got, expected, "\(outputs) outputs × \(inputs) inputs, outputs contiguous: \(outputsContiguous)")
+            let expected = (0..<size).map { index -> Float in
+                let (p, within) = index.quotientAndRemainder(dividingBy: inputs * panel)
+                let (i, j) = within.quotientAndRemainder(dividingBy: panel)
+                let o = p * panel + j
+                return o < outputs ? weight[o * inputs + i] : 0
             }
+            var got = [Float](repeating: .nan, count: size)
+            prunelab_pack_weights(Int32(outputs), Int32(inputs), weight, &got)
+            XCTAssertEqual(got, expected, "\(outputs) outputs × \(inputs) inputs")
         }
     }
 

@@ -24,11 +24,6 @@ size_t prunelab_packed_size(int outputs, int inputs);
 /// outputs `16p ..< 16p + 16` for that input.
 void prunelab_pack_weights(int outputs, int inputs, const float *weight, float *packed);
 
-/// `prunelab_pack_weights` for a matrix whose element (output `o`, input `i`) is at
-/// `source[o·output_stride + i·input_stride]`: a block of a larger matrix, or a transposed one.
-void prunelab_pack_strided(int outputs, int inputs, const float *source, ptrdiff_t output_stride,
-                           ptrdiff_t input_stride, float *packed);
-
 /// `c[r][o] = Σᵢ x[r][i]·w[o][i] (+ bias[o])` for rows `0 ..< rows` and the outputs of panels
 /// `first_panel ..< last_panel`; `x` and `c` are row-major with row strides `ldx` and `ldc`; `bias` may
 /// be NULL.
