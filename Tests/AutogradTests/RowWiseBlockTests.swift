@@ -33,6 +33,13 @@ final class RowWiseBlockTests: XCTestCase {
                 XCTAssertEqual(step.key.values, expected.key.values, context)
                 XCTAssertEqual(step.value.values, expected.value.values, context)
                 XCTAssertEqual(step.probabilities?.values, expected.probabilities?.values, context)
+                // Without the probabilities every head reuses one scratch block: the same other values.
+                let plain = try XCTUnwrap(BLAS.latencyBound {
+                    withoutGradient { RowWiseBlock(block, rows: RowWiseBlock.minimumRows)?.step(x, causal: causal, returnProbabilities: false) }
+                })
+                XCTAssertNil(plain.probabilities, context)
+                XCTAssertEqual(plain.output.values, expected.output.values, context)
+                XCTAssertEqual(plain.key.values, expected.key.values, context)
             }
         }
     }

@@ -71,7 +71,9 @@ extension EngineBenchmark {
         }
         byRows(.layerNorms) { rowWise.normalize($0, of: x, by: block.norm1, into: buffers.normalized) }
         byRows(.queryKeyValue) { rowWise.projectQueriesKeysValues($0, buffers) }
-        byRows(.attention) { rowWise.attend($0, buffers, causal: causal) }
+        timed(.attention) {
+            rowWise.forEachRowRange(buffers.rows, laterRowsCostMore: causal) { rowWise.attend($0, buffers, causal: causal) }
+        }
         byRows(.outputProjection) {
             rowWise.product($0, buffers.attended, rowWise.output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
         }

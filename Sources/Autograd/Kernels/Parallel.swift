@@ -33,10 +33,14 @@ enum Parallel {
     }
 
     /// `forEachRange` with at least `minimumShare` elements per range (one range when there are fewer),
-    /// also passing the worker that runs each range (for per-worker scratch).
-    static func forEachRange(_ count: Int, minimumShare: Int, _ body: (Range<Int>, _ worker: Int) -> Void) {
+    /// also passing the worker that runs each range (for per-worker scratch). When the ranges cannot be
+    /// equal, the longer ones come last, or first with `longerFirst` (for loops whose later elements cost
+    /// more).
+    static func forEachRange(_ count: Int, minimumShare: Int, longerFirst: Bool = false,
+                             _ body: (Range<Int>, _ worker: Int) -> Void) {
         let pieces = Swift.max(1, Swift.min(threadCount, count / Swift.max(minimumShare, 1)))
-        forEach(pieces) { piece, worker in body(count * piece / pieces..<count * (piece + 1) / pieces, worker) }
+        func start(_ piece: Int) -> Int { (count * piece + (longerFirst ? pieces - 1 : 0)) / pieces }
+        forEach(pieces) { piece, worker in body(start(piece)..<start(piece + 1), worker) }
     }
 
     /// Runs `body(piece, worker)` for every piece in `0..<pieces`; worker `w` takes pieces `w`, `w + W`, …,

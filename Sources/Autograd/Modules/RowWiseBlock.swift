@@ -77,11 +77,11 @@ struct RowWiseBlock {
         let normalized: Tensor, queries: Tensor, keys: Tensor, values: Tensor
         let attended: Tensor, mixed: Tensor, hidden: Tensor, result: Tensor
         let attention: AttentionLayout
-        /// The attention probabilities `[batch, heads, tokens, tokens]` (as `attention` returns them) when
-        /// they are returned; otherwise one `[batch, tokens, tokens]` block that every head reuses (each
-        /// thread writes only its own rows).
+        /// The attention probabilities `[batch, heads, tokens, tokens]` (`[heads, tokens, tokens]` without
+        /// a batch axis, as `attention` returns them) when they are returned; otherwise one block per batch
+        /// item that every head reuses (each thread writes only its own rows).
         let probabilities: Tensor
-        private let probabilityHeads: Int
+        private let returnsProbabilities: Bool
 
         init(_ x: Tensor, hidden width: Int, heads: Int, returnProbabilities: Bool) {
             rows = matrixRows(of: x)
@@ -100,12 +100,13 @@ struct RowWiseBlock {
             (normalized, queries, attended, mixed) = (next(x.shape), next(x.shape), next(x.shape), next(x.shape))
             hidden = next(hiddenShape)
             probabilities = returnProbabilities ? Tensor(uninitializedShape: probabilityShape) : next(probabilityShape)
-            probabilityHeads = returnProbabilities ? heads : 1
+            returnsProbabilities = returnProbabilities
         }
 
-        /// Where head `h` of batch item `b` keeps its probabilities.
-        func probabilities(_ b: Int, _ h: Int) -> UnsafeMutablePointer<Float> {
-            probabilities.pointer + (b * probabilityHeads + h % probabilityHeads) * attention.block
+        /// Where head `h` of batch item `b` writes its probabilities.
+        func probabilityBlock(batch b: Int, head h: Int) -> UnsafeMutablePointer<Float> {
+            let block = returnsProbabilities ? b * attention.heads + h : b
+            return probabilities.pointer + block * attention.block
         }
     }
 
@@ -126,22 +127,20 @@ struct RowWiseBlock {
             let queries = first..<Swift.min(layout.queries, first + rows.upperBound - row)
             for h in 0..<layout.heads {
                 layout.fusedHead(b, h, queries: queries, query: buffers.queries, key: buffers.keys, value: buffers.values,
-                                 causal: causal, probabilities: buffers.probabilities(b, h), output: buffers.attended)
+                                 causal: causal, probabilities: buffers.probabilityBlock(batch: b, head: h),
+                                 output: buffers.attended)
             }
             row += queries.count
         }
     }
 
-    /// Runs `body` on ranges of `0..<rows`, one per thread (fewer for few rows), in parallel.
-    /// With `laterRowsCostMore` (causal attention: a later query sees more keys) a share that cannot be even
-    /// gives its extra row to the earlier threads rather than the later ones.
+    /// Runs `body` on ranges of `0..<rows`, one per thread (fewer for few rows), in parallel. With
+    /// `laterRowsCostMore` (causal attention: a later query sees more keys) a share that cannot be even
+    /// gives its extra row to an earlier thread rather than a later one.
     func forEachRowRange(_ rows: Int, laterRowsCostMore: Bool = false, _ body: (Range<Int>) -> Void) {
-        guard laterRowsCostMore else {
-            return Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare) { range, _ in body(range) }
+        Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare, longerFirst: laterRowsCostMore) { range, _ in
+            body(range)
         }
-        let pieces = Swift.max(1, Swift.min(Parallel.threadCount, rows / Self.minimumRowsPerShare))
-        func start(_ piece: Int) -> Int { (rows * piece + pieces - 1) / pieces }
-        Parallel.forEach(pieces) { piece, _ in body(start(piece)..<start(piece + 1)) }
     }
 
     /// `norm` on rows `rows` of `x`, into the same rows of `result`.
