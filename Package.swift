@@ -49,8 +49,9 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "Statistics", dependencies: ["CGSL"], swiftSettings: numericFlags),
-        // The engine's packed-weight inference kernel (AVX2 and FMA when the building machine has them; a
-        // portable path with the same results otherwise).
+        // The engine's C kernels: the packed-weight product and fused attention heads of inference, and the
+        // GELU every pass uses (AVX2 and FMA when the building machine has them; portable paths with the
+        // same results otherwise).
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3"] + (buildMachineHasAVX2 ? ["-mavx2", "-mfma"] : []),

@@ -39,26 +39,30 @@ public final class LanguageModel: Module {
     }
 
     /// A prefill's input rows, `concat([visual, tokenEmbedding(question)]) + positionRows(positionIDs)`: the
-    /// same values, written in one pass without the five intermediate tensors (not recorded).
+    /// same values, written in one pass without the five intermediate tensors. Not recorded: for the
+    /// prefill, which runs without gradients.
     func promptRows(visual: Tensor, question: [Int], positionIDs: [Int]) -> Tensor {
+        precondition(!GradientMode.isRecording, "promptRows records no gradients; run the prefill inside withoutGradient")
         let width = configuration.width, visualCount = visual.shape[0]
         precondition(visual.shape == [visualCount, width] && positionIDs.count == visualCount + question.count,
                      "prompt: visual \(visual.shape), \(question.count) question tokens, \(positionIDs.count) positions")
         precondition(question.allSatisfy { (0..<tokenEmbedding.weight.shape[0]).contains($0) }, "question token out of range")
         precondition(positionIDs.allSatisfy { (0..<positions.weight.shape[0]).contains($0) }, "position id out of range")
+        // Without the sinusoidal table, its place is taken by the learned one and left out of the sum.
+        let fixed = fixedPositions ?? positions.weight, withFixed = fixedPositions != nil
         return Tensor(shape: [positionIDs.count, width]) { rows in
             visual.withUnsafeBufferPointer { visual in
                 tokenEmbedding.weight.withUnsafeBufferPointer { embedding in
                     positions.weight.withUnsafeBufferPointer { learned in
-                        for (row, id) in positionIDs.enumerated() {
-                            let token = row < visualCount ? visual.baseAddress! + row * width
-                                : embedding.baseAddress! + question[row - visualCount] * width
-                            let target = rows.baseAddress! + row * width, position = learned.baseAddress! + id * width
-                            for c in 0..<width { target[c] = position[c] }
-                            fixedPositions?.withUnsafeBufferPointer { fixed in
-                                for c in 0..<width { target[c] = target[c] + fixed[id * width + c] }
+                        fixed.withUnsafeBufferPointer { fixed in
+                            for (row, id) in positionIDs.enumerated() {
+                                let token = row < visualCount ? visual.baseAddress! + row * width
+                                    : embedding.baseAddress! + question[row - visualCount] * width
+                                let target = rows.baseAddress! + row * width, position = id * width
+                                for c in 0..<width { target[c] = learned[position + c] }
+                                if withFixed { for c in 0..<width { target[c] = target[c] + fixed[position + c] } }
+                                for c in 0..<width { target[c] = token[c] + target[c] }
                             }
-                            for c in 0..<width { target[c] = token[c] + target[c] }
                         }
                     }
                 }

@@ -43,7 +43,8 @@ public final class TransformerBlock: Module {
     /// Floating-point operations of one forward pass over `tokens` tokens, counting a multiply-add as 2:
     /// `n·(8d² + 4·d·d_ff)` for the projections and MLP, and `4d` for `QKᵀ` and `PV` per (query, key) pair
     /// computed: all `n²` of them, or with `causalPairsOnly` the `n(n + 1)/2` that a causal mask leaves,
-    /// which is all that inference attention computes (training computes every pair and masks them).
+    /// which is all that latency-bound inference (a prefill) computes; training and batched passes compute
+    /// every pair and mask them.
     public static func forwardFLOPs(tokens n: Int, width: Int, hidden: Int, causalPairsOnly: Bool) -> Double {
         let (n, d, f) = (Double(n), Double(width), Double(hidden))
         let pairs = causalPairsOnly ? n * (n + 1) / 2 : n * n

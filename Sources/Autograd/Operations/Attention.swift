@@ -10,8 +10,9 @@ public struct AttentionResult {
 
 /// Multi-head scaled dot-product attention on already-projected queries, keys and values, fused: per
 /// head, `QKᵀ` and `PV` are `cblas_sgemm` calls addressing the head's column block in place (row stride
-/// `d`), so nothing is split, transposed or copied; batch-1 inference without `keep` runs each head
-/// through one kernel instead (`prunelab_attention_head`), which also skips the keys the causal mask hides.
+/// `d`), so nothing is split, transposed or copied; inference (inside `BLAS.latencyBound`, not recording)
+/// without `keep` runs each head through one kernel instead (`prunelab_attention_head`), which also skips
+/// the keys the causal mask hides.
 ///
 /// - `query` is `[batch, queries, d]` or `[queries, d]`; `key` and `value` have `keys` rows. `d` must be a
 ///   multiple of `heads`. Heads (and batch entries) run in parallel on the engine's threads.
@@ -76,7 +77,7 @@ public func attention(
     return AttentionResult(output: result, probabilities: probabilities)
 }
 
-/// Batch-1 inference without a keep mask (a prefill): each head through `prunelab_attention_head`, which
+/// Latency-bound inference without a keep mask (a prefill): each head through `prunelab_attention_head`, which
 /// reads the head's queries, keys and values in place and computes only the keys a query sees. At a few
 /// dozen tokens a GEMM spends more on packing its operands and setting up each call than on the arithmetic.
 private func fusedHeads(

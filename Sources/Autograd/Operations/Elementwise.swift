@@ -71,7 +71,7 @@ enum SigmoidKernel: UnaryKernel {
 }
 
 /// GELU's values come from the C kernel (`prunelab_gelu`: eight lanes with fused multiply-adds, the same
-/// bits for one element as for many); its derivative from the same Φ in Swift.
+/// bits for one element as for many); its derivative from the same formula in Swift.
 enum GELUKernel: UnaryKernel {
     static let name = "gelu"
     static func value(_ x: Float) -> Float {

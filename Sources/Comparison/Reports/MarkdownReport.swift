@@ -36,7 +36,7 @@ enum MarkdownReport {
             runs after \(plan.timing.warmup) warm-up runs); speedup = unpruned prefill / pruned prefill, where the unpruned \
             prefill is timed alternately with each row's on the same items, so that drifts in the machine's speed cancel \
             (its median per row is `reference_prefill_ms` in summary.json); FLOP speedup = \
-            unpruned FLOPs / pruned FLOPs of the language model (its attention counting the query–key pairs the causal mask leaves, all that is computed; the pruner's own work is not in the FLOPs). Pruner time (scoring, selection) is timed apart from the prefill. Recall is the \
+            unpruned FLOPs / pruned FLOPs of the language model (its attention counting the query–key pairs the causal mask leaves, all that the prefill computes; the pruner's own work is not in the FLOPs). Pruner time (scoring, selection) is timed apart from the prefill. Recall is the \
             share of the ground-truth relevant patches among the kept tokens.\n
             """)
         let inLLM = analysis.rows.filter { abs($0.equivalentTokens - Double($0.keepTokens)) > 0.5 && $0.method != MethodSpec.unprunedLabel }
