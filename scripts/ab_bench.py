@@ -5,10 +5,12 @@ before/after a change).
     python3 scripts/ab_bench.py prefill OLD/prune-bench,.build/release/prune-bench [--threads 2 ...]
     python3 scripts/ab_bench.py pruners OLD/prune-bench,.build/release/prune-bench [--methods diffprune,gumbel ...]
 
-Runs each binary's benchmark with `--json` in turn, for 5 rounds, and prints per binary the median over
-rounds: for `prefill`, each token count's median time and its speedup over 144 tokens; for `pruners`,
-each method and budget's pruner time and its share of the paired unpruned prefill. Rounds are
-interleaved because this machine's speed drifts by ±20 % over minutes; extra arguments go to every run.
+Runs each binary's benchmark with `--json` in turn, for 5 rounds (`--rounds N` for more), and prints per
+binary the median over rounds: for `prefill`, each token count's median time and its speedup over 144
+tokens, and the 10th percentile of the rounds (the machine's fast spells); for `pruners`, each method
+and budget's pruner time and its share of the paired unpruned prefill. Rounds are interleaved because
+this machine's speed drifts by ±20 % over minutes; other arguments go to every run (the README's A/B
+table: `prefill OLD,NEW --rounds 40 --tokens 1,16,32,48,144 --repeats 15 --warmup 3`).
 """
 import json
 import statistics
@@ -16,6 +18,11 @@ import subprocess
 import sys
 
 ROUNDS = 5
+
+
+def tenth_percentile(values):
+    """The value a tenth of the way up the sorted values."""
+    return sorted(values)[len(values) // 10]
 
 
 def prefill_cells(results):
@@ -30,10 +37,15 @@ def pruner_cells(results):
 
 def main():
     kind, binaries, extra = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
+    rounds = ROUNDS
+    if "--rounds" in extra:
+        at = extra.index("--rounds")
+        rounds = int(extra[at + 1])
+        extra = extra[:at] + extra[at + 2:]
     arguments = {"prefill": ["bench", "prefill", "--json", "--repeats", "60"], "pruners": ["bench", "pruners", "--json"]}[kind]
     cells = {"prefill": prefill_cells, "pruners": pruner_cells}[kind]
     values = {b: {} for b in binaries}
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         for b in binaries:
             out = subprocess.run([b] + arguments + extra, capture_output=True, text=True, check=True).stdout
             for key, value in cells(json.loads(out)):
@@ -41,10 +53,12 @@ def main():
     for b in binaries:
         if kind == "prefill":
             full = statistics.median(values[b][144]) if 144 in values[b] else None
+            fast_full = tenth_percentile(values[b][144]) if 144 in values[b] else None
             text = []
             for tokens, times in sorted(values[b].items()):
-                ms = statistics.median(times)
-                text.append(f"{tokens}: {ms:.3f} ms" + (f" ({full / ms:.2f}x)" if full else ""))
+                ms, fast = statistics.median(times), tenth_percentile(times)
+                text.append(f"{tokens}: {ms:.3f} ms" + (f" ({full / ms:.2f}x)" if full else "")
+                            + f", 10th pct {fast:.3f} ms" + (f" ({fast_full / fast:.2f}x)" if fast_full else ""))
         else:
             text = [f"{method}@{tokens}: {statistics.median(v[0] for v in pairs):.4f} ms "
                     f"({100 * statistics.median(v[1] for v in pairs):.2f} %)"
