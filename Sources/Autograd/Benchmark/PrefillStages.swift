@@ -66,14 +66,12 @@ extension EngineBenchmark {
         }
         let buffers = RowWiseBlock.Buffers(x, hidden: rowWise.widen.outputs, heads: block.attn.heads,
                                            returnProbabilities: false)
-        func byRows(_ stage: BlockStage, _ body: (Range<Int>) -> Void) {
-            timed(stage) { rowWise.forEachRowRange(buffers.rows, body) }
+        func byRows(_ stage: BlockStage, laterRowsCostMore: Bool = false, _ body: (Range<Int>) -> Void) {
+            timed(stage) { rowWise.forEachRowRange(buffers.rows, laterRowsCostMore: laterRowsCostMore, body) }
         }
         byRows(.layerNorms) { rowWise.normalize($0, of: x, by: block.norm1, into: buffers.normalized) }
         byRows(.queryKeyValue) { rowWise.projectQueriesKeysValues($0, buffers) }
-        timed(.attention) {
-            rowWise.forEachRowRange(buffers.rows, laterRowsCostMore: causal) { rowWise.attend($0, buffers, causal: causal) }
-        }
+        byRows(.attention, laterRowsCostMore: causal) { rowWise.attend($0, buffers, causal: causal) }
         byRows(.outputProjection) {
             rowWise.product($0, buffers.attended, rowWise.output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
         }
