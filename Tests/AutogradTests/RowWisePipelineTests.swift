@@ -3,8 +3,9 @@ import XCTest
 
 /// A per-token pipeline split by rows at inference against its modules applied one at a time.
 final class RowWisePipelineTests: XCTestCase {
-    /// The same bits as the modules in turn, whatever the rows and the number of threads, with GELUs both
-    /// fused into a product and standing alone, and parameters randomised so that a mix-up shows.
+    /// The same bits as the modules in turn, whatever the rows, sequences and number of threads, with GELUs
+    /// both fused into a product and standing alone, pooling first, inside and last, and parameters
+    /// randomised so that a mix-up shows.
     func testPipelineGivesTheBitsOfItsModulesInTurn() {
         let savedThreads = Parallel.threadCount
         defer { Parallel.threadCount = savedThreads }
@@ -26,9 +27,13 @@ final class RowWisePipelineTests: XCTestCase {
             [.linear(first), .linear(unbiased), .gelu, .layerNorm(LayerNorm(width: 24)), .logSoftmax],
             [.gelu],
             [],
+            [.layerNorm(LayerNorm(width: 48)), .linear(first), .gelu, .poolTokens(from: 16, epsilon: 1e-6),
+             .linear(unbiased), .gelu, .logSoftmax],
+            [.linear(first), .poolTokens(from: 0, epsilon: 0.5)],
+            [.poolTokens(from: 40, epsilon: 0), .linear(first)],
         ]
         for (index, stages) in pipelines.enumerated() {
-            for shape in [[1, 48], [15, 48], [16, 48], [33, 48], [144, 48], [1, 40, 48]] {
+            for shape in [[1, 48], [15, 48], [16, 48], [33, 48], [144, 48], [1, 40, 48], [3, 20, 48], [2, 1, 48]] {
                 let x = randomTensor(shape, seed: UInt64(shape.reduce(1, *)))
                 let expected = BLAS.latencyBound { withoutGradient { stages.reduce(x) { x, stage in
                     switch stage {
@@ -36,6 +41,11 @@ final class RowWisePipelineTests: XCTestCase {
                     case .layerNorm(let norm): norm(x)
                     case .gelu: x.gelu()
                     case .logSoftmax: logSoftmax(x)
+                    case .poolTokens(let from, let epsilon):
+                        concat([x.sliced(axis: x.rank - 1, 0..<from),
+                                (x.sliced(axis: x.rank - 1, from..<x.shape.last!).sum(axis: x.rank - 2, keepingDimension: true)
+                                    / Tensor(Float(x.shape[x.rank - 2]) + epsilon))
+                                    .broadcasted(to: x.shape.dropLast() + [x.shape.last! - from])], axis: x.rank - 1)
                     }
                 } } }
                 for threads in [1, 2, 3] {
@@ -54,6 +64,9 @@ final class RowWisePipelineTests: XCTestCase {
         let layer = Linear(inputs: 6, outputs: 4, using: &source), norm = LayerNorm(width: 4)
         assertGradientsMatch([randomTensor([3, 6], seed: 7), layer.weight, norm.weight]) {
             RowWisePipeline([.linear(layer), .layerNorm(norm), .gelu])($0[0])
+        }
+        assertGradientsMatch([randomTensor([2, 3, 6], seed: 8), layer.weight]) {
+            RowWisePipeline([.linear(layer), .poolTokens(from: 1, epsilon: 1e-6), .gelu])($0[0])
         }
     }
 }

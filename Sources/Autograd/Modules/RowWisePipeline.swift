@@ -1,11 +1,14 @@
 /// A per-token pipeline of linear layers, layer norms, GELUs and log-softmaxes, such as a pruner's scorer:
-/// each row of its result (along the last axis) depends on the same row of its input alone.
+/// each row of its result (along the last axis) depends on the same row of its input alone, except
+/// where a pooling stage mixes the rows of a sequence.
 ///
 /// Applied one operation at a time, each operation hands its work to the threads, allocates its result,
 /// and leaves half of it in the other core's cache for the next one. At inference (inside
 /// `BLAS.latencyBound`, without gradients) the pipeline instead gives each thread a share of the rows and
 /// runs every stage on them in one hand-off, through the same kernels, on scratch memory: the same bits,
-/// on any number of threads. Elsewhere it applies the modules in turn, recording gradients as they do.
+/// on any number of threads. A pooling stage ends a hand-off: the caller pools, and the next hand-off
+/// gives each thread the same rows, still in its cache. Elsewhere it applies the modules in turn,
+/// recording gradients as they do.
 public struct RowWisePipeline {
     /// One stage: a module, or GELU (fused into the product when it follows a linear layer).
     public enum Stage {
@@ -14,6 +17,9 @@ public struct RowWisePipeline {
         case gelu
         /// Log-softmax over each row.
         case logSoftmax
+        /// DynamicViT's global feature: channels `from...` of every row replaced by their sum over the
+        /// rows of its sequence (the second-to-last axis) divided by (rows + `epsilon`).
+        case poolTokens(from: Int, epsilon: Float)
     }
 
     /// The stages, applied in order.
@@ -31,17 +37,29 @@ public struct RowWisePipeline {
         guard Parallel.isLatencyBound, !GradientMode.isEnabled, x.rank >= 1, rows > 0,
               let plan = Plan(stages, width: x.shape[x.rank - 1])
         else { return stages.reduce(x, Self.apply) }
-        let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths.last!])
-        Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare) { range, _ in
-            // Two buffers for the intermediate results, each wide enough for every stage's rows.
-            let buffer = range.count * plan.widths.max()!
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * buffer) { scratch in
-                plan.run(rows: range.count, from: x.pointer + range.lowerBound * plan.widths.first!,
-                         into: result.pointer + range.lowerBound * plan.widths.last!,
-                         buffers: (scratch.baseAddress!, scratch.baseAddress! + buffer))
+        precondition(x.rank >= 2 || plan.segments.count == 1, "pipeline: pooling tokens needs rows of a sequence, got shape \(x.shape)")
+        let sequence = x.rank >= 2 ? x.shape[x.rank - 2] : 1
+        var input = x
+        for (index, segment) in plan.segments.enumerated() {
+            let output = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths[segment.upperBound]])
+            // The pooled channels of each sequence, from every row of the previous hand-off.
+            let pooled = index == 0 ? [] : plan.pooled(input, sequence: sequence, step: segment.lowerBound)
+            let (inputWidth, outputWidth) = (plan.widths[segment.lowerBound], plan.widths[segment.upperBound])
+            Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare) { range, _ in
+                if !pooled.isEmpty {
+                    plan.spread(pooled, into: input.pointer, rows: range, sequence: sequence, step: segment.lowerBound)
+                }
+                // Two buffers for the intermediate results, each wide enough for every stage's rows.
+                let buffer = range.count * plan.widths.max()!
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * buffer) { scratch in
+                    plan.run(segment, rows: range.count, from: input.pointer + range.lowerBound * inputWidth,
+                             into: output.pointer + range.lowerBound * outputWidth,
+                             buffers: (scratch.baseAddress!, scratch.baseAddress! + buffer))
+                }
             }
+            input = output
         }
-        return result
+        return input
     }
 
     /// One stage as its module or operation applies it.
@@ -51,7 +69,20 @@ public struct RowWisePipeline {
         case .layerNorm(let norm): norm(x)
         case .gelu: x.gelu()
         case .logSoftmax: Autograd.logSoftmax(x)
+        case .poolTokens(let from, let epsilon): poolTokens(x, from: from, epsilon: epsilon)
         }
+    }
+
+    /// `.poolTokens` as operations: the rows' first `from` channels, then the pooled rest, broadcast.
+    private static func poolTokens(_ x: Tensor, from: Int, epsilon: Float) -> Tensor {
+        precondition(x.rank >= 2, "pipeline: pooling tokens needs rows of a sequence, got shape \(x.shape)")
+        let (channels, sequenceAxis) = (x.rank - 1, x.rank - 2)
+        let width = x.shape[channels]
+        let pooled = x.sliced(axis: channels, from..<width).sum(axis: sequenceAxis, keepingDimension: true)
+            / Tensor(Float(x.shape[sequenceAxis]) + epsilon)
+        var shape = x.shape
+        shape[channels] = width - from
+        return concat([x.sliced(axis: channels, 0..<from), pooled.broadcasted(to: shape)], axis: channels)
     }
 
     /// The stages as kernels on rows, with a GELU after a linear layer fused into its product.
@@ -61,11 +92,19 @@ public struct RowWisePipeline {
             case normalize(LayerNorm)
             case gelu
             case logSoftmax
+            /// Applied between hand-offs (`pooled`, `spread`), not by `run`.
+            case pool(from: Int, epsilon: Float)
         }
 
         let steps: [Step]
         /// The row width before the first step and after each.
         let widths: [Int]
+
+        /// The steps of each hand-off: up to a pooling step (the next hand-off's first), and the rest.
+        var segments: [Range<Int>] {
+            let starts = [0] + steps.indices.filter { if case .pool = steps[$0] { true } else { false } }
+            return zip(starts, starts.dropFirst() + [steps.count]).map { $0..<$1 }
+        }
 
         /// Nil when a linear layer's weights are not a whole storage (no packed form); traps when a
         /// stage's width does not follow from the one before.
@@ -93,18 +132,51 @@ public struct RowWisePipeline {
                 case .logSoftmax:
                     steps.append(.logSoftmax)
                     widths.append(widths.last!)
+                case .poolTokens(let from, let epsilon):
+                    precondition(from >= 0 && from <= widths.last!, "pipeline: pooling channels \(from)... of rows of \(widths.last!)")
+                    steps.append(.pool(from: from, epsilon: epsilon))
+                    widths.append(widths.last!)
                 }
             }
             (self.steps, self.widths) = (steps, widths)
         }
 
-        /// Every step on `rows` rows of `x`, through the two buffers in turn, the last into `result`.
-        func run(rows: Int, from x: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>,
+        /// For the pooling step `index`: each sequence's pooled channels (sequence after sequence), summed
+        /// over its rows in order from zero and divided as `poolTokens` does, so with the same bits.
+        func pooled(_ x: Tensor, sequence: Int, step index: Int) -> [Float] {
+            guard case .pool(let from, let epsilon) = steps[index] else { preconditionFailure("not a pooling step") }
+            let (width, count) = (widths[index], widths[index] - from)
+            let divisor = Float(sequence) + epsilon
+            var pooled = [Float](repeating: 0, count: matrixRows(of: x) / sequence * count)
+            pooled.withUnsafeMutableBufferPointer { pooled in
+                for row in 0..<matrixRows(of: x) {
+                    let sums = pooled.baseAddress! + row / sequence * count, channels = x.pointer + row * width + from
+                    for i in 0..<count { sums[i] += channels[i] }
+                }
+                for i in pooled.indices { pooled[i] = pooled[i] / divisor + 0 }  // + 0: the broadcast's addition
+            }
+            return pooled
+        }
+
+        /// Writes each sequence's `pooled` channels into `rows` of `x`, the pooling step `index`'s input.
+        func spread(_ pooled: [Float], into x: UnsafeMutablePointer<Float>, rows: Range<Int>, sequence: Int, step index: Int) {
+            guard case .pool(let from, _) = steps[index] else { preconditionFailure("not a pooling step") }
+            let (width, count) = (widths[index], widths[index] - from)
+            pooled.withUnsafeBufferPointer { pooled in
+                for row in rows {
+                    (x + row * width + from).update(from: pooled.baseAddress! + row / sequence * count, count: count)
+                }
+            }
+        }
+
+        /// `segment` of the steps on `rows` rows of `x`, through the two buffers in turn, the last into
+        /// `result`. A pooling step, only ever a segment's first, was applied to `x` by `spread`.
+        func run(_ segment: Range<Int>, rows: Int, from x: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>,
                  buffers: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)) {
             var input = x
-            for (index, step) in steps.enumerated() {
+            for (index, step) in zip(segment, steps[segment]) {
                 let width = widths[index + 1]
-                let output = index == steps.count - 1 ? result : (index % 2 == 0 ? buffers.0 : buffers.1)
+                let output = index == segment.upperBound - 1 ? result : (index % 2 == 0 ? buffers.0 : buffers.1)
                 switch step {
                 case .product(let weights, let layer, let gelu):
                     PackedProduct(rows: rows, x: input, weights: weights, bias: layer.bias?.pointer, c: output,
@@ -117,10 +189,13 @@ public struct RowWisePipeline {
                     for row in 0..<rows {
                         softmaxRow(input + row * width, into: output + row * width, width: width, logarithm: true)
                     }
+                case .pool:
+                    if output == result { result.update(from: input, count: rows * width) }
+                    continue
                 }
                 input = UnsafePointer(output)
             }
-            if steps.isEmpty { result.update(from: x, count: rows * widths[0]) }
+            if segment.isEmpty { result.update(from: x, count: rows * widths[segment.lowerBound]) }
         }
     }
 }

@@ -22,47 +22,11 @@ final class KeepPredictor: Module {
 
     /// Log-probabilities `[batch, N, 2]` (keep, drop) for features `[batch, N, width]`.
     func callAsFunction(_ features: Tensor) -> Tensor {
-        // Both MLPs work on each token alone, so each runs as one per-token pipeline.
-        let x = RowWisePipeline([.layerNorm(norm), .linear(input), .gelu])(features)
-        let joined = GradientMode.isRecording ? localAndGlobal(x) : localAndGlobalAtInference(x)
-        return RowWisePipeline([.linear(fc1), .gelu, .linear(fc2), .gelu, .linear(fc3), .logSoftmax])(joined)
-    }
-
-    /// Each token's first half of channels ("local"), then the mean over tokens of the second half
-    /// ("global"). DynamicViT pools under the previous stage's keep policy, Σ(x·p) / (Σp + 1e-6); with one
-    /// pruning stage the policy is all ones, so this is that pool with p = 1 (the same values, bit for bit).
-    func localAndGlobal(_ x: Tensor) -> Tensor {
-        let (batch, tokens, half) = (x.shape[0], x.shape[1], hidden / 2)
-        let local = x.sliced(axis: 2, 0..<half)
-        let pooled = x.sliced(axis: 2, half..<hidden).sum(axis: 1, keepingDimension: true) / Tensor(Float(tokens) + 1e-6)
-        return concat([local, pooled.broadcasted(to: [batch, tokens, half])], axis: 2)
-    }
-
-    /// `localAndGlobal` in one pass without recording: the same sums in the same order, the same division
-    /// and the same `+ 0` of the broadcast, so the same bits, without five intermediate tensors.
-    func localAndGlobalAtInference(_ x: Tensor) -> Tensor {
-        let (batch, tokens, half) = (x.shape[0], x.shape[1], hidden / 2)
-        let divisor = Float(tokens) + 1e-6
-        return Tensor(shape: x.shape) { result in
-            x.withUnsafeBufferPointer { x in
-                var pooled = [Float](repeating: 0, count: half)
-                for b in 0..<batch {
-                    for i in 0..<half { pooled[i] = 0 }
-                    for n in 0..<tokens {
-                        let row = (b * tokens + n) * hidden
-                        for i in 0..<half {
-                            result[row + i] = x[row + i]
-                            pooled[i] += x[row + half + i]
-                        }
-                    }
-                    for i in 0..<half { pooled[i] = pooled[i] / divisor + 0 }
-                    for n in 0..<tokens {
-                        let row = (b * tokens + n) * hidden
-                        for i in 0..<half { result[row + half + i] = pooled[i] }
-                    }
-                }
-            }
-        }
+        // Each token's first half of channels stays its own ("local"); the second half becomes the mean over
+        // the tokens ("global"). DynamicViT pools under the previous stage's keep policy, Σ(x·p) / (Σp + 1e-6);
+        // with one pruning stage the policy is all ones, so this is that pool with p = 1.
+        RowWisePipeline([.layerNorm(norm), .linear(input), .gelu, .poolTokens(from: hidden / 2, epsilon: 1e-6),
+                         .linear(fc1), .gelu, .linear(fc2), .gelu, .linear(fc3), .logSoftmax])(features)
     }
 
     func namedParameters() -> [NamedParameter] {
