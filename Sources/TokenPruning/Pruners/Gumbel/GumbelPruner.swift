@@ -16,8 +16,9 @@ public final class GumbelPruner: TrainablePruner {
         /// Weight of the KL distillation to the unpruned model's answer distribution (0 = off).
         public var distillationWeight: Float = 0
         public var gumbelTemperature: Float = 1
-        /// Channels of the predictor's first layer (DynamicViT: the embedding width, here 128). The
-        /// default keeps its cost under 1% of the unpruned prefill.
+        /// Channels of the predictor's first layer (DynamicViT: the embedding width, here the vision width
+        /// 96). The default is DiffPrune's scorer width, so both learned pruners have the same first layer;
+        /// it costs 1–2% of the unpruned prefill (`prune-bench bench pruners` measures it).
         public var predictorWidth = 32
         public var training = PrunerTrainingSettings()
         public init() {}
