@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import XCTest
 @testable import Autograd
 
@@ -22,6 +23,21 @@ final class WorkerPoolTests: XCTestCase {
                 XCTAssertEqual(runs, [Int](repeating: 1, count: pieces))
                 XCTAssertEqual(owners, (0..<pieces).map { $0 % active })
             }
+        }
+    }
+
+    /// Helpers that fell asleep (idle past their spin) are woken by the next job, and a helper left out
+    /// of jobs while the participant count was lowered takes part again once it is raised.
+    func testSleepingAndLeftOutHelpersRejoin() {
+        let pool = WorkerPool()
+        for (active, idle) in [(3, 0.0), (3, 0.005), (2, 0.0), (2, 0.005), (3, 0.005), (3, 0.0)] {
+            Thread.sleep(forTimeInterval: idle)
+            var owners = [Int](repeating: -1, count: 6)
+            owners.withUnsafeMutableBufferPointer { owners in
+                let o = UncheckedPointer(owners)
+                XCTAssertTrue(pool.run(pieces: 6, active: active) { piece, worker in o.buffer[piece] = worker })
+            }
+            XCTAssertEqual(owners, (0..<6).map { $0 % active }, "active \(active) after \(idle) s idle")
         }
     }
 
