@@ -1,4 +1,4 @@
-/// A per-token pipeline of linear layers, layer norms, GELUs and log-softmaxes, such as a pruner's scorer:
+/// A per-token pipeline of linear layers, layer norms and GELUs, such as a pruner's scorer:
 /// each row of its result (along the last axis) depends on the same row of its input alone, except
 /// where a pooling stage mixes the rows of a sequence.
 ///
@@ -15,8 +15,6 @@ public struct RowWisePipeline {
         case linear(Linear)
         case layerNorm(LayerNorm)
         case gelu
-        /// Log-softmax over each row.
-        case logSoftmax
         /// DynamicViT's global feature: channels `from...` of every row replaced by their sum over the
         /// rows of its sequence (the second-to-last axis) divided by (rows + `epsilon`).
         case poolTokens(from: Int, epsilon: Float)
@@ -68,7 +66,6 @@ public struct RowWisePipeline {
         case .linear(let layer): layer(x)
         case .layerNorm(let norm): norm(x)
         case .gelu: x.gelu()
-        case .logSoftmax: Autograd.logSoftmax(x)
         case .poolTokens(let from, let epsilon): poolTokens(x, from: from, epsilon: epsilon)
         }
     }
@@ -91,7 +88,6 @@ public struct RowWisePipeline {
             case product(PackedWeights, Linear, gelu: Bool)
             case normalize(LayerNorm)
             case gelu
-            case logSoftmax
             /// Applied between hand-offs (`pooled`, `spread`), not by `run`.
             case pool(from: Int, epsilon: Float)
         }
@@ -129,9 +125,6 @@ public struct RowWisePipeline {
                         steps.append(.gelu)
                         widths.append(widths.last!)
                     }
-                case .logSoftmax:
-                    steps.append(.logSoftmax)
-                    widths.append(widths.last!)
                 case .poolTokens(let from, let epsilon):
                     precondition(from >= 0 && from <= widths.last!, "pipeline: pooling channels \(from)... of rows of \(widths.last!)")
                     steps.append(.pool(from: from, epsilon: epsilon))
@@ -185,10 +178,6 @@ public struct RowWisePipeline {
                     norm.normalize(rows, of: input, into: output)
                 case .gelu:
                     GELUKernel.values(input, output, count: rows * width)
-                case .logSoftmax:
-                    for row in 0..<rows {
-                        softmaxRow(input + row * width, into: output + row * width, width: width, logarithm: true)
-                    }
                 case .pool:
                     if output == result { result.update(from: input, count: rows * width) }
                     continue

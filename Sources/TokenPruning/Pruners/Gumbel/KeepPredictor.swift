@@ -21,12 +21,15 @@ final class KeepPredictor: Module {
     }
 
     /// Log-probabilities `[batch, N, 2]` (keep, drop) for features `[batch, N, width]`.
-    func callAsFunction(_ features: Tensor) -> Tensor {
+    func callAsFunction(_ features: Tensor) -> Tensor { logSoftmax(logits(features)) }
+
+    /// The (keep, drop) logits `[batch, N, 2]` whose log-softmax is the prediction.
+    func logits(_ features: Tensor) -> Tensor {
         // Each token's first half of channels stays its own ("local"); the second half becomes the mean over
         // the tokens ("global"). DynamicViT pools under the previous stage's keep policy, Σ(x·p) / (Σp + 1e-6);
         // with one pruning stage the policy is all ones, so this is that pool with p = 1.
         RowWisePipeline([.layerNorm(norm), .linear(input), .gelu, .poolTokens(from: hidden / 2, epsilon: 1e-6),
-                         .linear(fc1), .gelu, .linear(fc2), .gelu, .linear(fc3), .logSoftmax])(features)
+                         .linear(fc1), .gelu, .linear(fc2), .gelu, .linear(fc3)])(features)
     }
 
     func namedParameters() -> [NamedParameter] {
