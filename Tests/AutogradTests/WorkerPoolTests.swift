@@ -27,17 +27,33 @@ final class WorkerPoolTests: XCTestCase {
     }
 
     /// Helpers that fell asleep (idle past their spin) are woken by the next job, and a helper left out
-    /// of jobs while the participant count was lowered takes part again once it is raised.
+    /// of jobs while the participant count was lowered takes part again once it is raised. Each job runs
+    /// on a thread of its own so that a helper never woken fails the test instead of hanging it.
     func testSleepingAndLeftOutHelpersRejoin() {
         let pool = WorkerPool()
-        for (active, idle) in [(3, 0.0), (3, 0.005), (2, 0.0), (2, 0.005), (3, 0.005), (3, 0.0)] {
-            Thread.sleep(forTimeInterval: idle)
-            var owners = [Int](repeating: -1, count: 6)
-            owners.withUnsafeMutableBufferPointer { owners in
-                let o = UncheckedPointer(owners)
-                XCTAssertTrue(pool.run(pieces: 6, active: active) { piece, worker in o.buffer[piece] = worker })
+        for (active, sleepFirst) in [(3, false), (3, true), (2, false), (2, true), (3, true), (3, false)] {
+            if sleepFirst {
+                let deadline = Date().addingTimeInterval(10)
+                while pool.sleepingHelpers < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+                XCTAssertEqual(pool.sleepingHelpers, 2, "both helpers asleep before the job")
             }
-            XCTAssertEqual(owners, (0..<6).map { $0 % active }, "active \(active) after \(idle) s idle")
+            let threads = UncheckedPointer(UnsafeMutableBufferPointer<pthread_t>.allocate(capacity: 7))
+            defer { threads.buffer.deallocate() }
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                threads.buffer[6] = pthread_self()
+                _ = pool.run(pieces: 6, active: active) { piece, _ in threads.buffer[piece] = pthread_self() }
+                done.signal()
+            }.start()
+            guard done.wait(timeout: .now() + 10) == .success else {
+                return XCTFail("a job with \(active) participants did not finish (sleep first: \(sleepFirst))")
+            }
+            // Worker w runs pieces w, w + active, …: each on one thread, the caller's for worker 0 only.
+            for piece in 0..<6 {
+                XCTAssertEqual(pthread_equal(threads.buffer[piece], threads.buffer[piece % active]), 1)
+                XCTAssertEqual(pthread_equal(threads.buffer[piece], threads.buffer[6]) != 0, piece % active == 0,
+                               "piece \(piece) of \(active) participants (sleep first: \(sleepFirst))")
+            }
         }
     }
 

@@ -64,6 +64,13 @@ final class WorkerPool: @unchecked Sendable {
         return true
     }
 
+    /// Helpers sleeping on the condition variable now (they sleep after spinning idle for `spinLimit`).
+    var sleepingHelpers: Int {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return sleepers
+    }
+
     private func startHelper() {
         helperCount += 1
         let index = helperCount, seen = state.load(ordering: .acquiring)
