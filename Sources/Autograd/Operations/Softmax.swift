@@ -52,8 +52,8 @@ private func normalizeRows(_ x: Tensor, mask: SoftmaxMask?, logarithm: Bool) -> 
 }
 
 /// The softmax (or, with `logarithm`, log-softmax) of one row of `width` logits, written to `output`: the
-/// kernel of `softmax` and `logSoftmax`, also used on raw rows by inference passes.
-func softmaxRow(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, width: Int, logarithm: Bool) {
+/// kernel of `softmax` and `logSoftmax`.
+private func softmaxRow(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, width: Int, logarithm: Bool) {
     let maximum = VectorMath.max(input, width)
     guard maximum > -.infinity else {
         output.update(repeating: logarithm ? -.infinity : 0, count: width)
