@@ -36,11 +36,25 @@ void prunelab_pack_weights(int outputs, int inputs, const float *weight, float *
     }
 }
 
-/// Up to `ROWS` rows of one panel into `out` (row stride `WIDTH`), portably: `count` rows, each output a
-/// chain of fused multiply-adds over the inputs in order.
+/// Rows `0 ..< count` of a block computed into `out` (row stride `WIDTH`), written to `c` (the panel's
+/// first column, row stride `ldc`) with the bias added: only the panel's real `columns`.
+static void store_rows(int count, const float *out, const float *bias, float *c, int ldc, int columns) {
+    for (int r = 0; r < count; r++) {
+        float *row = c + (size_t)r * ldc;
+        if (bias) {
+            for (int j = 0; j < columns; j++) row[j] = out[r * WIDTH + j] + bias[j];
+        } else {
+            memcpy(row, out + r * WIDTH, sizeof(float) * (size_t)columns);
+        }
+    }
+}
+
+/// Up to `ROWS` rows of one panel, written to `c` as `store_rows` does, portably: `count` rows, each output
+/// a chain of fused multiply-adds over the inputs in order, then the bias.
 static void panel_rows_portable(int count, int inputs, const float *x, int ldx, const float *panel, int lines,
-                                float *out) {
+                                const float *bias, float *c, int ldc, int columns) {
     (void)lines;
+    float out[ROWS * WIDTH];
     for (int r = 0; r < count; r++) {
         for (int j = 0; j < WIDTH; j++) {
             float sum = 0;
@@ -48,14 +62,17 @@ static void panel_rows_portable(int count, int inputs, const float *x, int ldx, 
             out[r * WIDTH + j] = sum;
         }
     }
+    store_rows(count, out, bias, c, ldc, columns);
 }
 
 #if defined(__AVX2__) && defined(__FMA__)
 /// `panel_rows_portable` with the rows in vector registers: the same operations, so the same bits. The
-/// row count is a constant at every call site once inlined, so the accumulators stay in registers.
+/// row count is a constant at every call site once inlined, so the accumulators stay in registers, and a
+/// whole panel's rows go from them to `c` with the bias added (a partial one through `store_rows`).
 /// `lines`: the panel lines from `panel` to the end of the call's panels, the most that may be prefetched.
 static inline __attribute__((always_inline)) void panel_rows_vector(
-    const int count, int inputs, const float *x, int ldx, const float *panel, int lines, float *out) {
+    const int count, int inputs, const float *x, int ldx, const float *panel, int lines,
+    const float *bias, float *c, int ldc, int columns) {
     __m256 low[ROWS], high[ROWS];
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; r++) if (r < count) low[r] = high[r] = _mm256_setzero_ps();
@@ -71,6 +88,20 @@ static inline __attribute__((always_inline)) void panel_rows_vector(
             }
         }
     }
+    if (columns == WIDTH) {
+        const __m256 zero = _mm256_setzero_ps();
+        __m256 bias0 = bias ? _mm256_loadu_ps(bias) : zero, bias1 = bias ? _mm256_loadu_ps(bias + 8) : zero;
+#pragma GCC unroll 6
+        for (int r = 0; r < ROWS; r++) {
+            if (r < count) {
+                // Without a bias the sums are stored as they are (adding zeros would turn −0 into +0).
+                _mm256_storeu_ps(c + (size_t)r * ldc, bias ? _mm256_add_ps(low[r], bias0) : low[r]);
+                _mm256_storeu_ps(c + (size_t)r * ldc + 8, bias ? _mm256_add_ps(high[r], bias1) : high[r]);
+            }
+        }
+        return;
+    }
+    float out[ROWS * WIDTH];
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; r++) {
         if (r < count) {
@@ -78,40 +109,29 @@ static inline __attribute__((always_inline)) void panel_rows_vector(
             _mm256_storeu_ps(out + r * WIDTH + 8, high[r]);
         }
     }
+    store_rows(count, out, bias, c, ldc, columns);
 }
 
 /// `panel_rows_vector` with a constant row count.
-static void panel_rows(int count, int inputs, const float *x, int ldx, const float *panel, int lines, float *out) {
+static void panel_rows(int count, int inputs, const float *x, int ldx, const float *panel, int lines,
+                       const float *bias, float *c, int ldc, int columns) {
     switch (count) {
-        case 1: panel_rows_vector(1, inputs, x, ldx, panel, lines, out); break;
-        case 2: panel_rows_vector(2, inputs, x, ldx, panel, lines, out); break;
-        case 3: panel_rows_vector(3, inputs, x, ldx, panel, lines, out); break;
-        case 4: panel_rows_vector(4, inputs, x, ldx, panel, lines, out); break;
-        case 5: panel_rows_vector(5, inputs, x, ldx, panel, lines, out); break;
-        default: panel_rows_vector(6, inputs, x, ldx, panel, lines, out); break;
+        case 1: panel_rows_vector(1, inputs, x, ldx, panel, lines, bias, c, ldc, columns); break;
+        case 2: panel_rows_vector(2, inputs, x, ldx, panel, lines, bias, c, ldc, columns); break;
+        case 3: panel_rows_vector(3, inputs, x, ldx, panel, lines, bias, c, ldc, columns); break;
+        case 4: panel_rows_vector(4, inputs, x, ldx, panel, lines, bias, c, ldc, columns); break;
+        case 5: panel_rows_vector(5, inputs, x, ldx, panel, lines, bias, c, ldc, columns); break;
+        default: panel_rows_vector(6, inputs, x, ldx, panel, lines, bias, c, ldc, columns); break;
     }
 }
 #else
 #define panel_rows panel_rows_portable
 #endif
 
+/// Rows `0 ..< count` (at most `ROWS`) of one panel, written to `c` (the panel's first column) with the
+/// bias added.
 typedef void (*panel_rows_function)(int count, int inputs, const float *x, int ldx, const float *panel, int lines,
-                                    float *out);
-
-/// Rows `0 ..< count` (at most `ROWS`) of one panel, written to `c` with the bias added.
-static void panel_block(panel_rows_function rows_of, int count, int inputs, const float *x, int ldx,
-                        const float *panel, int lines, const float *bias, float *c, int ldc, int columns) {
-    float out[ROWS * WIDTH];
-    rows_of(count, inputs, x, ldx, panel, lines, out);
-    for (int r = 0; r < count; r++) {
-        float *row = c + (size_t)r * ldc;
-        if (bias) {
-            for (int j = 0; j < columns; j++) row[j] = out[r * WIDTH + j] + bias[j];
-        } else {
-            memcpy(row, out + r * WIDTH, sizeof(float) * (size_t)columns);
-        }
-    }
-}
+                                    const float *bias, float *c, int ldc, int columns);
 
 static void packed_linear(panel_rows_function rows_of, int rows, int outputs, int inputs, const float *x, int ldx,
                           const float *packed, const float *bias, float *c, int ldc, int first_panel, int last_panel) {
@@ -124,8 +144,8 @@ static void packed_linear(panel_rows_function rows_of, int rows, int outputs, in
         // 21 rows) would have too few multiply-add chains in flight to hide their latency.
         for (int block = 0, row = 0; block < blocks; block++) {
             int count = rows / blocks + (block < rows % blocks);
-            panel_block(rows_of, count, inputs, x + (size_t)row * ldx, ldx, weights, lines, bias ? bias + column : NULL,
-                        c + (size_t)row * ldc + column, ldc, columns);
+            rows_of(count, inputs, x + (size_t)row * ldx, ldx, weights, lines, bias ? bias + column : NULL,
+                    c + (size_t)row * ldc + column, ldc, columns);
             row += count;
         }
     }

@@ -135,23 +135,24 @@ final class PackedLinearTests: XCTestCase {
         }
     }
 
-    /// The portable path (what a machine without AVX2 and FMA runs) gives the vector path's bits.
+    /// The portable path (what a machine without AVX2 and FMA runs) gives the vector path's bits, for whole
+    /// and partial panels, with and without a bias.
     func testPortablePathGivesTheSameBits() {
         var source = SplitMix64(seed: 98)
         for (rows, outputs, inputs) in [(1, 16, 128), (7, 40, 96), (21, 128, 512), (13, 17, 3)] {
             let layer = Linear(inputs: inputs, outputs: outputs, using: &source)
             let x = randomTensor([rows, inputs], seed: UInt64(rows + outputs))
             let packed = PackedWeights.of(layer.weight)!
-            var vector = [Float](repeating: 0, count: rows * outputs), portable = vector
-            for (output, kernel) in [(0, prunelab_packed_linear), (1, prunelab_packed_linear_portable)] {
-                let target = UnsafeMutablePointer<Float>.allocate(capacity: rows * outputs)
-                defer { target.deallocate() }
-                kernel(Int32(rows), Int32(outputs), Int32(inputs), x.pointer, Int32(inputs), packed.base,
-                       layer.bias!.pointer, target, Int32(outputs), 0, prunelab_panel_count(Int32(outputs)))
-                if output == 0 { vector = Array(UnsafeBufferPointer(start: target, count: rows * outputs)) }
-                else { portable = Array(UnsafeBufferPointer(start: target, count: rows * outputs)) }
+            for bias in [layer.bias!.pointer, nil] {
+                let results = [prunelab_packed_linear, prunelab_packed_linear_portable].map { kernel in
+                    [Float](unsafeUninitializedCapacity: rows * outputs) { target, initialized in
+                        kernel(Int32(rows), Int32(outputs), Int32(inputs), x.pointer, Int32(inputs), packed.base, bias,
+                               target.baseAddress!, Int32(outputs), 0, prunelab_panel_count(Int32(outputs)))
+                        initialized = rows * outputs
+                    }.map(\.bitPattern)
+                }
+                XCTAssertEqual(results[0], results[1], "\(rows)×\(inputs) → \(outputs), bias: \(bias != nil)")
             }
-            XCTAssertEqual(vector, portable, "\(rows)×\(inputs) → \(outputs)")
         }
     }
 
