@@ -82,6 +82,8 @@ struct PackedProduct {
         let columns = panels.lowerBound * width..<Swift.min(panels.upperBound * width, outputs)
         switch epilogue {
         case .none: return
+        case .gelu where columns.count == outputs:  // whole rows: one contiguous run
+            GELUKernel.values(c, c, count: rows * outputs)
         case .gelu:
             for row in 0..<rows {
                 let y = c + row * outputs + columns.lowerBound
