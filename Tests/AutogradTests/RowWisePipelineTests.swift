@@ -57,6 +57,32 @@ final class RowWisePipelineTests: XCTestCase {
         }
     }
 
+    /// One pipeline called again and again (as a pruner's is) follows its weights when their values change,
+    /// and its input's width when that changes.
+    func testReusedPipelineFollowsChangedWeightsAndWidths() {
+        var source = SplitMix64(seed: 95)
+        let layer = Linear(inputs: 8, outputs: 16, using: &source), norm = LayerNorm(width: 16)
+        let pipeline = RowWisePipeline([.linear(layer), .gelu, .layerNorm(norm)])
+        let x = randomTensor([20, 8], seed: 9)
+        func inference(_ body: () -> Tensor) -> [Float] { BLAS.latencyBound { withoutGradient(body) }.values }
+        let before = inference { pipeline(x) }
+        XCTAssertEqual(before, inference { norm(layer(x).gelu()) })
+        layer.weight.withUnsafeMutableBufferPointer { weights in
+            for i in weights.indices { weights[i] *= -2 }
+        }
+        let after = inference { pipeline(x) }
+        XCTAssertNotEqual(after, before)
+        XCTAssertEqual(after, inference { norm(layer(x).gelu()) })
+
+        let gelu = RowWisePipeline([.gelu])
+        for width in [8, 12, 8] {
+            let y = randomTensor([3, width], seed: UInt64(width))
+            let result = BLAS.latencyBound { withoutGradient { gelu(y) } }
+            XCTAssertEqual(result.shape, [3, width])
+            XCTAssertEqual(result.values, inference { y.gelu() })
+        }
+    }
+
     /// With gradients on it records the modules' operations: its gradients match finite differences.
     func testPipelineGradientsMatchFiniteDifferences() {
         var source = SplitMix64(seed: 94)

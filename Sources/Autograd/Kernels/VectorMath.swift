@@ -47,6 +47,18 @@ enum VectorMath {
         return total
     }
 
+    /// `sums[i] += x[i]` for `i` in `0..<count`, eight at a time (each sum as the scalar loop has it).
+    static func accumulate(_ x: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Float>, _ count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let total = UnsafeRawPointer(sums + i).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(sums + i).storeBytes(of: total, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { sums[i] += x[i]; i += 1 }
+    }
+
     /// The dot product of two `count`-float vectors, in a fixed order.
     static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int) -> Float {
         var lanes = SIMD8<Float>.zero

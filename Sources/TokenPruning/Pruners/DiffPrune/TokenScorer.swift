@@ -9,6 +9,8 @@ final class TokenScorer: Module {
     let blocks: TransformerStack
     let norm: LayerNorm
     let head: Linear
+    /// The per-token stages: the whole scorer without blocks, else the norm, GELU and head after them.
+    private let perToken: RowWisePipeline
 
     /// `input` is omitted when `hidden` equals the vision `width` and blocks follow (the paper's shape).
     init(width: Int, hidden: Int, depth: Int, heads: Int, using source: inout some RandomSource) {
@@ -16,15 +18,14 @@ final class TokenScorer: Module {
         blocks = TransformerStack(layers: depth, width: hidden, heads: heads, hidden: 2 * hidden, using: &source)
         norm = LayerNorm(width: hidden)
         head = Linear(inputs: hidden, outputs: 1, using: &source)
+        let tail: [RowWisePipeline.Stage] = [.layerNorm(norm), .gelu, .linear(head)]
+        // Without blocks each token is scored alone: the whole scorer is one per-token pipeline.
+        perToken = RowWisePipeline(blocks.layers.isEmpty ? (input.map { [.linear($0)] } ?? []) + tail : tail)
     }
 
     /// Logits `[batch, N]` for features `[batch, N, width]` (or `[N]` for `[N, width]`).
     func callAsFunction(_ features: Tensor) -> Tensor {
-        let tail: [RowWisePipeline.Stage] = [.layerNorm(norm), .gelu, .linear(head)]
-        // Without blocks each token is scored alone: the whole scorer is one per-token pipeline.
-        let logits = blocks.layers.isEmpty
-            ? RowWisePipeline((input.map { [.linear($0)] } ?? []) + tail)(features)
-            : RowWisePipeline(tail)(blocks(input.map { $0(features) } ?? features))
+        let logits = perToken(blocks.layers.isEmpty ? features : blocks(input.map { $0(features) } ?? features))
         return logits.reshaped(Array(logits.shape.dropLast()))
     }
 

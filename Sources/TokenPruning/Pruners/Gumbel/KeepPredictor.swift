@@ -9,6 +9,8 @@ final class KeepPredictor: Module {
     let input: Linear
     let fc1: Linear, fc2: Linear, fc3: Linear
     let hidden: Int
+    /// The whole predictor as one per-token pipeline (with the pooling between hand-offs).
+    private let pipeline: RowWisePipeline
 
     init(width: Int, hidden: Int, using source: inout some RandomSource) {
         precondition(hidden % 4 == 0, "the predictor width must be divisible by 4")
@@ -18,19 +20,18 @@ final class KeepPredictor: Module {
         fc1 = Linear(inputs: hidden, outputs: hidden / 2, using: &source)
         fc2 = Linear(inputs: hidden / 2, outputs: hidden / 4, using: &source)
         fc3 = Linear(inputs: hidden / 4, outputs: 2, using: &source)
+        // Each token's first half of channels stays its own ("local"); the second half becomes the mean over
+        // the tokens ("global"). DynamicViT pools under the previous stage's keep policy, Σ(x·p) / (Σp + 1e-6);
+        // with one pruning stage the policy is all ones, so this is that pool with p = 1.
+        pipeline = RowWisePipeline([.layerNorm(norm), .linear(input), .gelu, .poolTokens(from: hidden / 2, epsilon: 1e-6),
+                                    .linear(fc1), .gelu, .linear(fc2), .gelu, .linear(fc3)])
     }
 
     /// Log-probabilities `[batch, N, 2]` (keep, drop) for features `[batch, N, width]`.
     func callAsFunction(_ features: Tensor) -> Tensor { logSoftmax(logits(features)) }
 
     /// The (keep, drop) logits `[batch, N, 2]` whose log-softmax is the prediction.
-    func logits(_ features: Tensor) -> Tensor {
-        // Each token's first half of channels stays its own ("local"); the second half becomes the mean over
-        // the tokens ("global"). DynamicViT pools under the previous stage's keep policy, Σ(x·p) / (Σp + 1e-6);
-        // with one pruning stage the policy is all ones, so this is that pool with p = 1.
-        RowWisePipeline([.layerNorm(norm), .linear(input), .gelu, .poolTokens(from: hidden / 2, epsilon: 1e-6),
-                         .linear(fc1), .gelu, .linear(fc2), .gelu, .linear(fc3)])(features)
-    }
+    func logits(_ features: Tensor) -> Tensor { pipeline(features) }
 
     func namedParameters() -> [NamedParameter] {
         norm.namedParameters(prefix: "norm") + input.namedParameters(prefix: "in")
