@@ -8,8 +8,10 @@ before/after a change).
 Runs each binary's benchmark with `--json` in turn, for 5 rounds (`--rounds N` for more), and prints per
 binary the median over rounds: for `prefill`, each token count's median time and its speedup over 144
 tokens, and the 10th percentile of the rounds (the machine's fast spells); for `pruners`, each method
-and budget's pruner time and its share of the paired unpruned prefill. Rounds are interleaved because
-this machine's speed drifts by ±20 % over minutes; other arguments go to every run (the README's A/B
+and budget's pruner time and its share of the paired unpruned prefill; then, for each later binary, the
+median over rounds of its time divided by the first binary's in the same round. Rounds are interleaved
+(every other one in reverse order) because this machine's speed drifts by ±20 % over minutes; other
+arguments go to every run (the README's A/B
 table: `prefill OLD,NEW --rounds 40 --tokens 1,16,32,48,144 --repeats 15 --warmup 3`).
 """
 import json
@@ -45,8 +47,9 @@ def main():
     arguments = {"prefill": ["bench", "prefill", "--json", "--repeats", "60"], "pruners": ["bench", "pruners", "--json"]}[kind]
     cells = {"prefill": prefill_cells, "pruners": pruner_cells}[kind]
     values = {b: {} for b in binaries}
-    for _ in range(rounds):
-        for b in binaries:
+    for round_index in range(rounds):
+        # Every other round in reverse order, so that a drift in speed favours neither binary.
+        for b in binaries if round_index % 2 == 0 else binaries[::-1]:
             out = subprocess.run([b] + arguments + extra, capture_output=True, text=True, check=True).stdout
             for key, value in cells(json.loads(out)):
                 values[b].setdefault(key, []).append(value)
@@ -64,6 +67,15 @@ def main():
                     f"({100 * statistics.median(v[1] for v in pairs):.2f} %)"
                     for (method, tokens), pairs in values[b].items()]
         print(f"{b}: " + ", ".join(text))
+    # The same round's values compared: the machine's drift between rounds cancels out of each ratio.
+    for b in binaries[1:]:
+        ratios = []
+        for key, pairs in values[b].items():
+            first = values[binaries[0]][key]
+            per_round = [(v[0] if kind == "pruners" else v) / (f[0] if kind == "pruners" else f)
+                         for v, f in zip(pairs, first)]
+            ratios.append(f"{key}: {statistics.median(per_round):.3f}")
+        print(f"{b} / {binaries[0]}, median of the rounds' ratios: " + ", ".join(ratios))
 
 
 if __name__ == "__main__":
