@@ -44,8 +44,6 @@ public final class RowWisePipeline {
         else { return stages.reduce(x, Self.apply) }
         precondition(x.rank >= 2 || plan.segments.count == 1, "pipeline: pooling tokens needs rows of a sequence, got shape \(x.shape)")
         let sequence = x.rank >= 2 ? x.shape[x.rank - 2] : 1
-        // Two buffers for the intermediate results, each with a row for every row of `x`.
-        let scratch = TensorStorage(capacity: 2 * rows * plan.intermediateWidth)
         var input = x
         for (index, segment) in plan.segments.enumerated() {
             let output = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths[segment.upperBound]])
@@ -56,10 +54,15 @@ public final class RowWisePipeline {
                 if !pooled.isEmpty {
                     plan.spread(pooled, into: input.pointer, rows: range, sequence: sequence, step: segment.lowerBound)
                 }
-                let first = scratch.base + range.lowerBound * plan.intermediateWidth
-                plan.run(segment, rows: range.count, from: input.pointer + range.lowerBound * inputWidth,
-                         into: output.pointer + range.lowerBound * outputWidth,
-                         buffers: (first, first + rows * plan.intermediateWidth))
+                // Two buffers for the intermediate results, in the thread's own memory: one pooled buffer for
+                // both threads made the learned pruners 7–11 % slower in slow spells (`scripts/ab_bench.py`),
+                // its lines last written by either core.
+                let buffer = range.count * plan.intermediateWidth
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * buffer) { scratch in
+                    plan.run(segment, rows: range.count, from: input.pointer + range.lowerBound * inputWidth,
+                             into: output.pointer + range.lowerBound * outputWidth,
+                             buffers: (scratch.baseAddress!, scratch.baseAddress! + buffer))
+                }
             }
             input = output
         }
