@@ -136,12 +136,21 @@ final class PackedLinearTests: XCTestCase {
     }
 
     /// The portable path (what a machine without AVX2 and FMA runs) gives the vector path's bits, for whole
-    /// and partial panels, with and without a bias.
+    /// and partial panels, with and without a (non-zero) bias, and for sums that underflow to −0.
     func testPortablePathGivesTheSameBits() {
         var source = SplitMix64(seed: 98)
-        for (rows, outputs, inputs) in [(1, 16, 128), (7, 40, 96), (21, 128, 512), (13, 17, 3)] {
+        for (rows, outputs, inputs) in [(1, 16, 128), (2, 32, 8), (7, 40, 96), (21, 128, 512), (13, 17, 3), (3, 16, 4)] {
             let layer = Linear(inputs: inputs, outputs: outputs, using: &source)
-            let x = randomTensor([rows, inputs], seed: UInt64(rows + outputs))
+            var x = randomTensor([rows, inputs], seed: UInt64(rows + outputs))
+            layer.bias!.withUnsafeMutableBufferPointer { bias in
+                for i in bias.indices { bias[i] = 0.1 * Float(i % 5) - 0.2 + 0.01 * Float(i) }
+            }
+            if (rows, outputs, inputs) == (3, 16, 4) {  // products of −1e-60: every sum is −0
+                x = Tensor(shape: [rows, inputs], values: [Float](repeating: 1e-30, count: rows * inputs))
+                layer.weight.withUnsafeMutableBufferPointer { weights in
+                    for i in weights.indices { weights[i] = -1e-30 }
+                }
+            }
             let packed = PackedWeights.of(layer.weight)!
             for bias in [layer.bias!.pointer, nil] {
                 let results = [prunelab_packed_linear, prunelab_packed_linear_portable].map { kernel in
@@ -152,6 +161,9 @@ final class PackedLinearTests: XCTestCase {
                     }.map(\.bitPattern)
                 }
                 XCTAssertEqual(results[0], results[1], "\(rows)×\(inputs) → \(outputs), bias: \(bias != nil)")
+                if rows == 3 && bias == nil {
+                    XCTAssertEqual(Set(results[0]), [(-0.0 as Float).bitPattern], "the underflowing sums stay −0")
+                }
             }
         }
     }

@@ -30,6 +30,7 @@ final class RowWisePipelineTests: XCTestCase {
             [.layerNorm(LayerNorm(width: 48)), .linear(first), .gelu, .poolTokens(from: 16, epsilon: 1e-6),
              .linear(unbiased), .gelu],
             [.linear(first), .poolTokens(from: 0, epsilon: 0.5)],
+            [.linear(first), .gelu, .poolTokens(from: 13, epsilon: 1e-6), .linear(head)],  // 27 pooled: a scalar tail
             [.poolTokens(from: 40, epsilon: 0), .linear(first)],
         ]
         for (index, stages) in pipelines.enumerated() {

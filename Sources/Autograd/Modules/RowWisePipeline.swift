@@ -26,8 +26,8 @@ public final class RowWisePipeline {
     public let stages: [Stage]
 
     /// The plan of the last call, reused while the input width and the weights' values are the same: a
-    /// pruner's scorer runs once per image, and rebuilding the plan each time caused a quarter of its
-    /// instruction-cache misses.
+    /// pruner's scorer runs once per image, right after a prefill has evicted its code, so building the
+    /// plan again each time costs far more than its arithmetic suggests.
     private let cachedPlan = Mutex<Plan?>(nil)
 
     /// Rows below which a share is not worth handing to another thread.
@@ -54,9 +54,8 @@ public final class RowWisePipeline {
                 if !pooled.isEmpty {
                     plan.spread(pooled, into: input.pointer, rows: range, sequence: sequence, step: segment.lowerBound)
                 }
-                // Two buffers for the intermediate results, in the thread's own memory: one pooled buffer for
-                // both threads made the learned pruners 7–11 % slower in slow spells (`scripts/ab_bench.py`),
-                // its lines last written by either core.
+                // Two buffers for the intermediate results, in the thread's own memory, so that their lines
+                // were not last written by the other core.
                 let buffer = range.count * plan.intermediateWidth
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * buffer) { scratch in
                     plan.run(segment, rows: range.count, from: input.pointer + range.lowerBound * inputWidth,
@@ -117,7 +116,7 @@ public final class RowWisePipeline {
         let widths: [Int]
         /// The steps of each hand-off: up to a pooling step (the next hand-off's first), and the rest.
         let segments: [Range<Int>]
-        /// The widest row a step writes to a buffer rather than to a hand-off's result (at least 1).
+        /// The widest row a step writes to a buffer rather than to a hand-off's result (1 when none does).
         let intermediateWidth: Int
 
         /// Nil when a linear layer's weights are not a whole storage (no packed form); traps when a
@@ -151,7 +150,10 @@ public final class RowWisePipeline {
             }
             let starts = [0] + steps.indices.filter { if case .pool = steps[$0] { true } else { false } }
             segments = zip(starts, starts.dropFirst() + [steps.count]).map { $0..<$1 }
-            intermediateWidth = segments.flatMap { $0.isEmpty ? [] : widths[($0.lowerBound + 1)..<$0.upperBound] }.max() ?? 1
+            // Every step of a segment but its last writes to a buffer; a pooling step writes nothing.
+            intermediateWidth = segments.flatMap { segment in
+                segment.dropLast().filter { if case .pool = steps[$0] { false } else { true } }.map { widths[$0 + 1] }
+            }.max() ?? 1
             (self.steps, self.widths) = (steps, widths)
         }
 
