@@ -71,6 +71,8 @@ def main():
     for b in binaries[1:]:
         ratios = []
         for key, pairs in values[b].items():
+            if key not in values[binaries[0]]:
+                sys.exit(f"ab_bench: {binaries[0]} measured no {key}, which {b} did; run both on the same options")
             first = values[binaries[0]][key]
             per_round = [(v[0] if kind == "pruners" else v) / (f[0] if kind == "pruners" else f)
                          for v, f in zip(pairs, first)]

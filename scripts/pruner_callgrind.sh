@@ -5,10 +5,16 @@
 #     scripts/pruner_callgrind.sh BINARY diffprune|gumbel [OUT]
 #
 # BINARY is a release `prune-bench`; valgrind 3.19 cannot read Swift's DWARF 5, so a `strip -g` copy is
-# profiled. One thread (valgrind runs threads one at a time anyway), 3 items × (1 warm-up + 4 timed) =
-# 15 calls collected. Prints the totals line (Ir, Dr, Dw, I1mr, D1mr, D1mw, ILmr, DLmr, DLmw) and keeps
-# the profile in OUT (default /tmp/callgrind-METHOD.out) for `callgrind_annotate --sort=I1mr OUT`.
+# profiled (it finds the built-in model through the build directory compiled into BINARY, which must
+# still exist). One thread (valgrind runs threads one at a time anyway), 3 items × (1 warm-up + 4 timed)
+# = 15 calls collected. Prints the events and totals lines (Ir, Dr, Dw, I1mr, D1mr, D1mw, ILmr, DLmr,
+# DLmw) and keeps the profile in OUT (default /tmp/callgrind-METHOD.out) for `callgrind_annotate
+# --sort=I1mr OUT`, and valgrind's own output in OUT.log.
 set -euo pipefail
+if [[ $# -lt 2 || $# -gt 3 ]]; then
+    echo "usage: scripts/pruner_callgrind.sh BINARY diffprune|gumbel [OUT]" >&2
+    exit 2
+fi
 binary=$1 method=$2 out=${3:-/tmp/callgrind-$2.out}
 case $method in
     diffprune) class=15DiffPrunePrunerC ;;
@@ -22,7 +28,11 @@ strip -g -o "$stripped" "$binary"
 pattern="\$s12TokenPruning${class}6select_6budget7contextAA9SelectionVAA12VisualTokensV_SiAA0B7ContextVtKFTf4nndn_n"
 valgrind --tool=callgrind --cache-sim=yes --collect-atstart=no "--toggle-collect=$pattern" \
     --callgrind-out-file="$out" "$stripped" bench pruners --methods "$method" --keep-ratios 0.111 \
-    --items 3 --repeats 4 --warmup 1 --threads 1 > /dev/null 2> "$out.log"
+    --items 3 --repeats 4 --warmup 1 --threads 1 > /dev/null 2> "$out.log" || {
+    echo "pruner_callgrind.sh: the profiled run failed; the end of $out.log:" >&2
+    tail -n 20 "$out.log" >&2
+    exit 1
+}
 if grep -qE '^totals: 0$' "$out"; then
     echo "pruner_callgrind.sh: nothing collected: no function named $pattern (see nm $binary | grep ${class}6select)" >&2
     exit 1
