@@ -8,13 +8,11 @@ final class KeepPredictor: Module {
     let norm: LayerNorm
     let input: Linear
     let fc1: Linear, fc2: Linear, fc3: Linear
-    let hidden: Int
     /// The whole predictor as one per-token pipeline (with the pooling between hand-offs).
     private let pipeline: RowWisePipeline
 
     init(width: Int, hidden: Int, using source: inout some RandomSource) {
         precondition(hidden % 4 == 0, "the predictor width must be divisible by 4")
-        self.hidden = hidden
         norm = LayerNorm(width: width)
         input = Linear(inputs: width, outputs: hidden, using: &source)
         fc1 = Linear(inputs: hidden, outputs: hidden / 2, using: &source)
