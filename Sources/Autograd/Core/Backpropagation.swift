@@ -39,8 +39,7 @@ extension Tensor {
             self.grad = gradient.copy()
             return
         }
-        let g = grad.pointer, d = gradient.pointer
-        for i in 0..<count { g[i] += d[i] }
+        VectorMath.accumulate(gradient.pointer, into: grad.pointer, count)
     }
 
     /// Tensors reachable from this one through recorded nodes, each after all of its inputs.

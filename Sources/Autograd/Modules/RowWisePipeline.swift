@@ -167,7 +167,8 @@ public final class RowWisePipeline {
         }
 
         /// For the pooling step `index`: each sequence's pooled channels (sequence after sequence), summed
-        /// over its rows in order from zero and divided as `poolTokens` does, so with the same bits.
+        /// over its rows in order from zero (with `sum(axis:)`'s kernel) and divided as `poolTokens` does, so
+        /// with the same bits.
         func pooled(_ x: Tensor, sequence: Int, step index: Int) -> [Float] {
             guard case .pool(let from, let epsilon) = steps[index] else { preconditionFailure("not a pooling step") }
             let (width, count) = (widths[index], widths[index] - from)

@@ -20,7 +20,7 @@ extension Tensor {
                 for (j, index) in indices.enumerated() {
                     let source = g.pointer + (o * indices.count + j) * inner
                     let target = dx.pointer + (o * extent + index) * inner
-                    for i in 0..<inner { target[i] += source[i] }
+                    VectorMath.accumulate(source, into: target, inner)
                 }
             }
             return [dx]

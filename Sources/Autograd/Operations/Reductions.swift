@@ -25,7 +25,7 @@ extension Tensor {
             }
             for a in 0..<extent {
                 let row = x + (o * extent + a) * inner
-                for i in 0..<inner { out[i] += row[i] }
+                VectorMath.accumulate(row, into: out, inner)
             }
         }
         if !keepingDimension { reducedShape.remove(at: axis) }
