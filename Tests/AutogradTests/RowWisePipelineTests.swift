@@ -34,7 +34,7 @@ final class RowWisePipelineTests: XCTestCase {
             [.poolTokens(from: 40, epsilon: 0), .linear(first)],
         ]
         for (index, stages) in pipelines.enumerated() {
-            for shape in [[1, 48], [15, 48], [16, 48], [33, 48], [144, 48], [1, 40, 48], [3, 20, 48], [2, 1, 48]] {
+            for shape in [[1, 48], [15, 48], [16, 48], [33, 48], [144, 48], [1, 40, 48], [1, 48, 48], [3, 20, 48], [2, 33, 48], [2, 1, 48]] {
                 let x = randomTensor(shape, seed: UInt64(shape.reduce(1, *)))
                 let expected = BLAS.latencyBound { withoutGradient { stages.reduce(x) { x, stage in
                     switch stage {

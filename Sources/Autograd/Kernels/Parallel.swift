@@ -53,6 +53,15 @@ enum Parallel {
         for piece in 0..<pieces { body(piece, 0) }
     }
 
+    /// Runs `body(piece)` for every piece in `0..<pieces`, each on a thread of its own at the same time, so
+    /// that pieces may wait for one another. Returns false without running anything when that many
+    /// threads are not free (a lower thread count, `BLAS.serially`, or another caller's job on the helpers).
+    static func together(_ pieces: Int, _ body: (_ piece: Int) -> Void) -> Bool {
+        guard pieces > 1, pieces <= Swift.min(threadCount, WorkerPool.maximumParticipants),
+              serialRegions.load(ordering: .relaxed) == 0 else { return false }
+        return helpers.run(pieces: pieces, active: pieces) { piece, _ in body(piece) }
+    }
+
     private static let helpers = WorkerPool()
 
     /// True inside `BLAS.latencyBound`.

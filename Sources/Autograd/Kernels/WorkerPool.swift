@@ -14,7 +14,7 @@ final class WorkerPool: @unchecked Sendable {
     /// Spin iterations (each a CPU pause, ~20–50 ns) before a waiting thread sleeps or yields: about half
     /// a millisecond, longer than a pruner's scoring between two prefills, so timed prefills do not pay
     /// for waking a helper.
-    private static let spinLimit = 16_000
+    static let spinLimit = 16_000
 
     /// Job counter and participant count in one word (`job << 8 | active`), so a helper reads both at once.
     private let state = Atomic<Int>(0)

@@ -1,3 +1,4 @@
+import CBLAS
 import Synchronization
 
 /// A per-token pipeline of linear layers, layer norms and GELUs, such as a pruner's scorer:
@@ -8,9 +9,9 @@ import Synchronization
 /// and leaves half of it in the other core's cache for the next one. At inference (inside
 /// `BLAS.latencyBound`, without gradients) the pipeline instead gives each thread a share of the rows and
 /// runs every stage on them in one hand-off, through the same kernels, on scratch memory: the same bits,
-/// on any number of threads. A pooling stage ends a hand-off: the caller pools, and the next hand-off
-/// gives each thread the same rows, still in its cache. Elsewhere it applies the modules in turn,
-/// recording gradients as they do.
+/// on any number of threads. At a pooling stage the threads take turns to add up their rows in order and
+/// then go on with the same rows, still in their caches (or, when the helpers are busy, the caller pools
+/// between two hand-offs). Elsewhere it applies the modules in turn, recording gradients as they do.
 public final class RowWisePipeline {
     /// One stage: a module, or GELU (fused into the product when it follows a linear layer).
     public enum Stage {
@@ -44,28 +45,70 @@ public final class RowWisePipeline {
         else { return stages.reduce(x, Self.apply) }
         precondition(x.rank >= 2 || plan.segments.count == 1, "pipeline: pooling tokens needs rows of a sequence, got shape \(x.shape)")
         let sequence = x.rank >= 2 ? x.shape[x.rank - 2] : 1
-        var input = x
+        let results = plan.segments.map { Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths[$0.upperBound]]) }
+        let shares = Swift.min(Parallel.threadCount, rows / Self.minimumRowsPerShare)
+        if results.count > 1, shares > 1, runTogether(plan, on: x, into: results, shares: shares, sequence: sequence) {
+            return results.last!
+        }
         for (index, segment) in plan.segments.enumerated() {
-            let output = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths[segment.upperBound]])
+            let input = index == 0 ? x : results[index - 1]
             // The pooled channels of each sequence, from every row of the previous hand-off.
-            let pooled = index == 0 ? [] : plan.pooled(input, sequence: sequence, step: segment.lowerBound)
-            let (inputWidth, outputWidth) = (plan.widths[segment.lowerBound], plan.widths[segment.upperBound])
+            let pooled = index == 0 ? [] : [Float](unsafeUninitializedCapacity: rows / sequence * plan.pooledWidth(step: segment.lowerBound)) {
+                plan.pool(0..<rows, of: input.pointer, sequence: sequence, step: segment.lowerBound, into: $0.baseAddress!)
+                $1 = $0.count
+            }
             Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare) { range, _ in
-                if !pooled.isEmpty {
-                    plan.spread(pooled, into: input.pointer, rows: range, sequence: sequence, step: segment.lowerBound)
-                }
-                // Two buffers for the intermediate results, in the thread's own memory, so that their lines
-                // were not last written by the other core.
-                let buffer = range.count * plan.intermediateWidth
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * buffer) { scratch in
-                    plan.run(segment, rows: range.count, from: input.pointer + range.lowerBound * inputWidth,
-                             into: output.pointer + range.lowerBound * outputWidth,
-                             buffers: (scratch.baseAddress!, scratch.baseAddress! + buffer))
+                if index > 0 { plan.spread(pooled, into: input.pointer, rows: range, sequence: sequence, step: segment.lowerBound) }
+                plan.run(segment, rows: range, of: input, into: results[index])
+            }
+        }
+        return results.last!
+    }
+
+    /// Every segment in one hand-off, one share of the rows per thread; false when that many threads are not
+    /// free. At a pooling step the shares take turns in row order, each passing the running sum of a
+    /// sequence that goes on into the next share's rows, so the pooled channels have the bits of one pass
+    /// over the rows, while each thread reads only its own rows and the other threads' sums.
+    private func runTogether(_ plan: Plan, on x: Tensor, into results: [Tensor], shares: Int, sequence: Int) -> Bool {
+        let rows = matrixRows(of: x), sequences = rows / sequence
+        // Per pooling step: every sequence's pooled channels, then one running sum per share boundary.
+        let widths = plan.segments.dropFirst().map { plan.pooledWidth(step: $0.lowerBound) }
+        let offsets = widths.reduce(into: [0]) { $0.append($0.last! + (sequences + shares) * $1) }
+        let turns = Turns()
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: offsets.last!) { memory in
+            Parallel.together(shares) { share in
+                let range = (rows * share / shares)..<(rows * (share + 1) / shares)
+                for (index, segment) in plan.segments.enumerated() {
+                    let input = index == 0 ? x : results[index - 1]
+                    if index > 0 {
+                        let (turn, count) = ((index - 1) * shares + share, widths[index - 1])
+                        let pooled = memory.baseAddress! + offsets[index - 1], sums = pooled + sequences * count
+                        turns.wait(until: turn)
+                        plan.pool(range, of: input.pointer, sequence: sequence, step: segment.lowerBound, into: pooled,
+                                  carryingIn: sums + share * count, carryingOut: sums + (share + 1) * count)
+                        turns.taken.store(turn + 1, ordering: .releasing)
+                        turns.wait(until: index * shares)
+                        plan.spread(pooled, into: input.pointer, rows: range, sequence: sequence, step: segment.lowerBound)
+                    }
+                    plan.run(segment, rows: range, of: input, into: results[index])
                 }
             }
-            input = output
         }
-        return input
+    }
+
+    /// The pooling turns the shares of `runTogether` have taken.
+    private final class Turns: Sendable {
+        let taken = Atomic<Int>(0)
+
+        /// Spins until `taken` reaches `count` (yielding the processor after a while, should a thread be
+        /// descheduled).
+        func wait(until count: Int) {
+            var spins = 0
+            while taken.load(ordering: .acquiring) < count {
+                spins += 1
+                if spins < WorkerPool.spinLimit { prunelab_spin_pause() } else { sched_yield() }
+            }
+        }
     }
 
     /// The plan for rows of `width`: the cached one while it is current, else a new one (nil when a
@@ -166,35 +209,50 @@ public final class RowWisePipeline {
             }
         }
 
-        /// For the pooling step `index`: each sequence's pooled channels (sequence after sequence), summed
-        /// over its rows in order from zero (with `sum(axis:)`'s kernel) and divided as `poolTokens` does, so
-        /// with the same bits.
-        func pooled(_ x: Tensor, sequence: Int, step index: Int) -> [Float] {
+        /// Channels the pooling step `index` pools.
+        func pooledWidth(step index: Int) -> Int {
+            guard case .pool(let from, _) = steps[index] else { preconditionFailure("not a pooling step") }
+            return widths[index] - from
+        }
+
+        /// The pooling step `index` over `rows` of `x`, in order: each sequence's channels summed over its
+        /// rows from zero (with `sum(axis:)`'s kernel), a sequence begun before `rows` going on from
+        /// `carryingIn`, one going on after them left in `carryingOut`; each sequence ending within `rows`
+        /// divided as `poolTokens` does and written to `pooled` (sequence after sequence), so with its bits.
+        func pool(_ rows: Range<Int>, of x: UnsafePointer<Float>, sequence: Int, step index: Int,
+                  into pooled: UnsafeMutablePointer<Float>,
+                  carryingIn: UnsafePointer<Float>? = nil, carryingOut: UnsafeMutablePointer<Float>? = nil) {
             guard case .pool(let from, let epsilon) = steps[index] else { preconditionFailure("not a pooling step") }
-            let (width, count) = (widths[index], widths[index] - from)
-            let divisor = Float(sequence) + epsilon
-            let sequences = matrixRows(of: x) / sequence
-            return [Float](unsafeUninitializedCapacity: sequences * count) { pooled, initialized in
-                for sequenceNumber in 0..<sequences {
-                    let sums = pooled.baseAddress! + sequenceNumber * count
-                    sums.initialize(repeating: 0, count: count)
-                    for row in (sequenceNumber * sequence)..<((sequenceNumber + 1) * sequence) {
-                        VectorMath.accumulate(x.pointer + row * width + from, into: sums, count)
-                    }
+            let (width, count, divisor) = (widths[index], widths[index] - from, Float(sequence) + epsilon)
+            var row = rows.lowerBound
+            while row < rows.upperBound {
+                let (number, sequenceEnd) = (row / sequence, (row / sequence + 1) * sequence)
+                let end = Swift.min(sequenceEnd, rows.upperBound)
+                let sums = end == sequenceEnd ? pooled + number * count : carryingOut!
+                if row == number * sequence { sums.initialize(repeating: 0, count: count) } else { sums.update(from: carryingIn!, count: count) }
+                for row in row..<end { VectorMath.accumulate(x + row * width + from, into: sums, count) }
+                if end == sequenceEnd {
                     for i in 0..<count { sums[i] = sums[i] / divisor + 0 }  // + 0: the broadcast's addition
                 }
-                initialized = sequences * count
+                row = end
             }
         }
 
         /// Writes each sequence's `pooled` channels into `rows` of `x`, the pooling step `index`'s input.
-        func spread(_ pooled: [Float], into x: UnsafeMutablePointer<Float>, rows: Range<Int>, sequence: Int, step index: Int) {
+        func spread(_ pooled: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, rows: Range<Int>, sequence: Int,
+                    step index: Int) {
             guard case .pool(let from, _) = steps[index] else { preconditionFailure("not a pooling step") }
             let (width, count) = (widths[index], widths[index] - from)
-            pooled.withUnsafeBufferPointer { pooled in
-                for row in rows {
-                    (x + row * width + from).update(from: pooled.baseAddress! + row / sequence * count, count: count)
-                }
+            for row in rows { (x + row * width + from).update(from: pooled + row / sequence * count, count: count) }
+        }
+
+        /// `segment` on `rows` of `x` into the same rows of `result`, through scratch in the thread's own
+        /// memory (lines the other core did not write last).
+        func run(_ segment: Range<Int>, rows: Range<Int>, of x: Tensor, into result: Tensor) {
+            let (inputWidth, outputWidth, buffer) = (widths[segment.lowerBound], widths[segment.upperBound], rows.count * intermediateWidth)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * buffer) { scratch in
+                run(segment, rows: rows.count, from: x.pointer + rows.lowerBound * inputWidth,
+                    into: result.pointer + rows.lowerBound * outputWidth, buffers: (scratch.baseAddress!, scratch.baseAddress! + buffer))
             }
         }
 
