@@ -112,79 +112,6 @@ static inline __attribute__((always_inline)) void panel_rows_vector(
     store_rows(count, out, bias, c, ldc, columns);
 }
 
-enum { LANES = 8, TILES = 4, NARROW = 4, NARROW_INPUTS = 128 };
-
-/// Inputs `first ..< first + 8` of 8 rows from `x` (row stride `ldx`), transposed into `xt`: eight vectors,
-/// input by input, each holding that input of the 8 rows.
-static inline void transpose_8x8(const float *x, int ldx, float *xt) {
-    __m256 r0 = _mm256_loadu_ps(x), r1 = _mm256_loadu_ps(x + ldx), r2 = _mm256_loadu_ps(x + 2 * ldx),
-           r3 = _mm256_loadu_ps(x + 3 * ldx), r4 = _mm256_loadu_ps(x + 4 * ldx), r5 = _mm256_loadu_ps(x + 5 * ldx),
-           r6 = _mm256_loadu_ps(x + 6 * ldx), r7 = _mm256_loadu_ps(x + 7 * ldx);
-    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
-           t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
-           t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-    __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xee),
-           s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xee),
-           s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xee),
-           s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xee);
-    _mm256_store_ps(xt, _mm256_permute2f128_ps(s0, s4, 0x20));
-    _mm256_store_ps(xt + 8, _mm256_permute2f128_ps(s1, s5, 0x20));
-    _mm256_store_ps(xt + 16, _mm256_permute2f128_ps(s2, s6, 0x20));
-    _mm256_store_ps(xt + 24, _mm256_permute2f128_ps(s3, s7, 0x20));
-    _mm256_store_ps(xt + 32, _mm256_permute2f128_ps(s0, s4, 0x31));
-    _mm256_store_ps(xt + 40, _mm256_permute2f128_ps(s1, s5, 0x31));
-    _mm256_store_ps(xt + 48, _mm256_permute2f128_ps(s2, s6, 0x31));
-    _mm256_store_ps(xt + 56, _mm256_permute2f128_ps(s3, s7, 0x31));
-}
-
-/// A product with at most `NARROW` outputs (a scorer's head: 1 or 2), which in panels of 16 columns
-/// would be mostly padding: eight rows to a vector instead, their inputs transposed, up to `TILES` vectors
-/// of rows at a time so that as many chains are in flight. Each output is the same chain of fused
-/// multiply-adds over the inputs in order, plus the bias, as in `panel_rows`: the same bits.
-static void narrow_product(int rows, int outputs, int inputs, const float *x, int ldx, const float *packed,
-                           const float *bias, float *c, int ldc) {
-    __attribute__((aligned(32))) float xt[TILES * NARROW_INPUTS * LANES];
-    for (int first = 0; first < rows; first += TILES * LANES) {
-        int count = rows - first < TILES * LANES ? rows - first : TILES * LANES;
-        int tiles = (count + LANES - 1) / LANES;
-        for (int tile = 0; tile < tiles; tile++) {
-            const float *block = x + (size_t)(first + tile * LANES) * ldx;
-            float *destination = xt + (size_t)tile * inputs * LANES;
-            int i = 0;
-            if ((tile + 1) * LANES <= count) {
-                for (; i + LANES <= inputs; i += LANES) transpose_8x8(block + i, ldx, destination + i * LANES);
-            }
-            for (; i < inputs; i++) {
-                for (int lane = 0; lane < LANES; lane++) {
-                    destination[i * LANES + lane] = tile * LANES + lane < count ? block[(size_t)lane * ldx + i] : 0;
-                }
-            }
-        }
-        for (int j = 0; j < outputs; j++) {
-            __m256 sums[TILES];
-#pragma GCC unroll 4
-            for (int tile = 0; tile < TILES; tile++) sums[tile] = _mm256_setzero_ps();
-            for (int i = 0; i < inputs; i++) {
-                __m256 weight = _mm256_set1_ps(packed[i * WIDTH + j]);
-#pragma GCC unroll 4
-                for (int tile = 0; tile < TILES; tile++) {
-                    if (tile < tiles) {
-                        sums[tile] = _mm256_fmadd_ps(_mm256_load_ps(xt + ((size_t)tile * inputs + i) * LANES), weight, sums[tile]);
-                    }
-                }
-            }
-            for (int tile = 0; tile < tiles; tile++) {
-                // Without a bias the sums are stored as they are (adding zeros would turn −0 into +0).
-                __attribute__((aligned(32))) float lanes[LANES];
-                _mm256_store_ps(lanes, bias ? _mm256_add_ps(sums[tile], _mm256_set1_ps(bias[j])) : sums[tile]);
-                for (int lane = 0; lane < LANES && tile * LANES + lane < count; lane++) {
-                    c[(size_t)(first + tile * LANES + lane) * ldc + j] = lanes[lane];
-                }
-            }
-        }
-    }
-}
-
 /// `panel_rows_vector` with a constant row count.
 static void panel_rows(int count, int inputs, const float *x, int ldx, const float *panel, int lines,
                        const float *bias, float *c, int ldc, int columns) {
@@ -226,12 +153,6 @@ static void packed_linear(panel_rows_function rows_of, int rows, int outputs, in
 
 void prunelab_packed_linear(int rows, int outputs, int inputs, const float *x, int ldx, const float *packed,
                             const float *bias, float *c, int ldc, int first_panel, int last_panel) {
-#if defined(__AVX2__) && defined(__FMA__)
-    if (outputs <= NARROW && inputs <= NARROW_INPUTS && first_panel == 0 && last_panel == 1) {
-        narrow_product(rows, outputs, inputs, x, ldx, packed, bias, c, ldc);
-        return;
-    }
-#endif
     packed_linear(panel_rows, rows, outputs, inputs, x, ldx, packed, bias, c, ldc, first_panel, last_panel);
 }
 

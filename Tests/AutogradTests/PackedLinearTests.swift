@@ -139,16 +139,13 @@ final class PackedLinearTests: XCTestCase {
     /// and partial panels, with and without a (non-zero) bias, and for sums that underflow to −0.
     func testPortablePathGivesTheSameBits() {
         var source = SplitMix64(seed: 98)
-        // Narrow products (at most 4 outputs) too: whole and partial tiles of 8 rows, more rows than one pass
-        // of 32, inputs in 8×8 blocks and beyond them, and more inputs than the narrow path takes.
-        for (rows, outputs, inputs) in [(1, 16, 128), (2, 32, 8), (7, 40, 96), (21, 128, 512), (13, 17, 3), (3, 16, 4),
-                                        (144, 1, 32), (37, 2, 8), (72, 4, 16), (5, 3, 21), (8, 1, 129), (3, 4, 4)] {
+        for (rows, outputs, inputs) in [(1, 16, 128), (2, 32, 8), (7, 40, 96), (21, 128, 512), (13, 17, 3), (3, 16, 4)] {
             let layer = Linear(inputs: inputs, outputs: outputs, using: &source)
             var x = randomTensor([rows, inputs], seed: UInt64(rows + outputs))
             layer.bias!.withUnsafeMutableBufferPointer { bias in
                 for i in bias.indices { bias[i] = 0.1 * Float(i % 5) - 0.2 + 0.01 * Float(i) }
             }
-            if rows == 3 && inputs == 4 {  // products of −1e-60: every sum is −0
+            if (rows, outputs, inputs) == (3, 16, 4) {  // products of −1e-60: every sum is −0
                 x = Tensor(shape: [rows, inputs], values: [Float](repeating: 1e-30, count: rows * inputs))
                 layer.weight.withUnsafeMutableBufferPointer { weights in
                     for i in weights.indices { weights[i] = -1e-30 }
