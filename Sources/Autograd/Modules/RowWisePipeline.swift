@@ -45,31 +45,37 @@ public final class RowWisePipeline {
         else { return stages.reduce(x, Self.apply) }
         precondition(x.rank >= 2 || plan.segments.count == 1, "pipeline: pooling tokens needs rows of a sequence, got shape \(x.shape)")
         let sequence = x.rank >= 2 ? x.shape[x.rank - 2] : 1
-        let results = plan.segments.map { Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths[$0.upperBound]]) }
+        let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths.last!])
         let shares = Swift.min(Parallel.threadCount, rows / Self.minimumRowsPerShare)
-        if results.count > 1, shares > 1, runTogether(plan, on: x, into: results, shares: shares, sequence: sequence) {
-            return results.last!
+        if plan.segments.count > 1, shares > 1, runTogether(plan, on: x, into: result, shares: shares, sequence: sequence) {
+            return result
         }
+        var input = x
         for (index, segment) in plan.segments.enumerated() {
-            let input = index == 0 ? x : results[index - 1]
+            let output = index == plan.segments.count - 1
+                ? result : Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths[segment.upperBound]])
+            let (inputWidth, outputWidth) = (plan.widths[segment.lowerBound], plan.widths[segment.upperBound])
             // The pooled channels of each sequence, from every row of the previous hand-off.
             let pooled = index == 0 ? [] : [Float](unsafeUninitializedCapacity: rows / sequence * plan.pooledWidth(step: segment.lowerBound)) {
                 plan.pool(0..<rows, of: input.pointer, sequence: sequence, step: segment.lowerBound, into: $0.baseAddress!)
                 $1 = $0.count
             }
             Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare) { range, _ in
-                if index > 0 { plan.spread(pooled, into: input.pointer, rows: range, sequence: sequence, step: segment.lowerBound) }
-                plan.run(segment, rows: range, of: input, into: results[index])
+                let first = input.pointer + range.lowerBound * inputWidth
+                if index > 0 { plan.spread(pooled, into: first, rows: range, sequence: sequence, step: segment.lowerBound) }
+                plan.run(segment, rows: range.count, from: first, into: output.pointer + range.lowerBound * outputWidth)
             }
+            input = output
         }
-        return results.last!
+        return result
     }
 
     /// Every segment in one hand-off, one share of the rows per thread; false when that many threads are not
-    /// free. At a pooling step the shares take turns in row order, each passing the running sum of a
-    /// sequence that goes on into the next share's rows, so the pooled channels have the bits of one pass
-    /// over the rows, while each thread reads only its own rows and the other threads' sums.
-    private func runTogether(_ plan: Plan, on x: Tensor, into results: [Tensor], shares: Int, sequence: Int) -> Bool {
+    /// free. Between segments a thread keeps its rows in its own memory. At a pooling step the shares take
+    /// turns in row order, each passing on the running sum of a sequence that goes on into the next share's
+    /// rows, so the pooled channels have the bits of one pass over the rows, while each thread reads only
+    /// its own rows and the other threads' sums.
+    private func runTogether(_ plan: Plan, on x: Tensor, into result: Tensor, shares: Int, sequence: Int) -> Bool {
         let rows = matrixRows(of: x), sequences = rows / sequence
         // Per pooling step: every sequence's pooled channels, then one running sum per share boundary.
         let widths = plan.segments.dropFirst().map { plan.pooledWidth(step: $0.lowerBound) }
@@ -78,19 +84,25 @@ public final class RowWisePipeline {
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: offsets.last!) { memory in
             Parallel.together(shares) { share in
                 let range = (rows * share / shares)..<(rows * (share + 1) / shares)
-                for (index, segment) in plan.segments.enumerated() {
-                    let input = index == 0 ? x : results[index - 1]
-                    if index > 0 {
-                        let (turn, count) = ((index - 1) * shares + share, widths[index - 1])
-                        let pooled = memory.baseAddress! + offsets[index - 1], sums = pooled + sequences * count
-                        turns.wait(until: turn)
-                        plan.pool(range, of: input.pointer, sequence: sequence, step: segment.lowerBound, into: pooled,
-                                  carryingIn: sums + share * count, carryingOut: sums + (share + 1) * count)
-                        turns.taken.store(turn + 1, ordering: .releasing)
-                        turns.wait(until: index * shares)
-                        plan.spread(pooled, into: input.pointer, rows: range, sequence: sequence, step: segment.lowerBound)
+                let between = range.count * plan.widestBetweenSegments
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(1, 2 * between)) { own in
+                    var input = x.pointer + range.lowerBound * plan.widths[0]
+                    for (index, segment) in plan.segments.enumerated() {
+                        if index > 0 {
+                            let (turn, count) = ((index - 1) * shares + share, widths[index - 1])
+                            let pooled = memory.baseAddress! + offsets[index - 1], sums = pooled + sequences * count
+                            turns.wait(until: turn)
+                            plan.pool(range, of: input, sequence: sequence, step: segment.lowerBound, into: pooled,
+                                      carryingIn: sums + share * count, carryingOut: sums + (share + 1) * count)
+                            turns.taken.store(turn + 1, ordering: .releasing)
+                            turns.wait(until: index * shares)
+                            plan.spread(pooled, into: input, rows: range, sequence: sequence, step: segment.lowerBound)
+                        }
+                        let output = index == plan.segments.count - 1
+                            ? result.pointer + range.lowerBound * plan.widths.last! : own.baseAddress! + index % 2 * between
+                        plan.run(segment, rows: range.count, from: input, into: output)
+                        input = output
                     }
-                    plan.run(segment, rows: range, of: input, into: results[index])
                 }
             }
         }
@@ -161,6 +173,8 @@ public final class RowWisePipeline {
         let segments: [Range<Int>]
         /// The widest row a step writes to a buffer rather than to a hand-off's result (1 when none does).
         let intermediateWidth: Int
+        /// The widest row a segment but the last leaves for the next (0 without pooling).
+        let widestBetweenSegments: Int
 
         /// Nil when a linear layer's weights are not a whole storage (no packed form); traps when a
         /// stage's width does not follow from the one before.
@@ -197,6 +211,7 @@ public final class RowWisePipeline {
             intermediateWidth = segments.flatMap { segment in
                 segment.dropLast().filter { if case .pool = steps[$0] { false } else { true } }.map { widths[$0 + 1] }
             }.max() ?? 1
+            widestBetweenSegments = segments.dropLast().map { widths[$0.upperBound] }.max() ?? 0
             (self.steps, self.widths) = (steps, widths)
         }
 
@@ -215,10 +230,10 @@ public final class RowWisePipeline {
             return widths[index] - from
         }
 
-        /// The pooling step `index` over `rows` of `x`, in order: each sequence's channels summed over its
-        /// rows from zero (with `sum(axis:)`'s kernel), a sequence begun before `rows` going on from
-        /// `carryingIn`, one going on after them left in `carryingOut`; each sequence ending within `rows`
-        /// divided as `poolTokens` does and written to `pooled` (sequence after sequence), so with its bits.
+        /// The pooling step `index` over `rows` (`x` points to the first), in order: each sequence's channels
+        /// summed over its rows from zero (with `sum(axis:)`'s kernel), a sequence begun before `rows` going
+        /// on from `carryingIn`, one going on after them left in `carryingOut`; each sequence ending within
+        /// `rows` divided as `poolTokens` does and written to `pooled` (sequence after sequence): its bits.
         func pool(_ rows: Range<Int>, of x: UnsafePointer<Float>, sequence: Int, step index: Int,
                   into pooled: UnsafeMutablePointer<Float>,
                   carryingIn: UnsafePointer<Float>? = nil, carryingOut: UnsafeMutablePointer<Float>? = nil) {
@@ -230,7 +245,7 @@ public final class RowWisePipeline {
                 let end = Swift.min(sequenceEnd, rows.upperBound)
                 let sums = end == sequenceEnd ? pooled + number * count : carryingOut!
                 if row == number * sequence { sums.initialize(repeating: 0, count: count) } else { sums.update(from: carryingIn!, count: count) }
-                for row in row..<end { VectorMath.accumulate(x + row * width + from, into: sums, count) }
+                for row in row..<end { VectorMath.accumulate(x + (row - rows.lowerBound) * width + from, into: sums, count) }
                 if end == sequenceEnd {
                     for i in 0..<count { sums[i] = sums[i] / divisor + 0 }  // + 0: the broadcast's addition
                 }
@@ -238,21 +253,23 @@ public final class RowWisePipeline {
             }
         }
 
-        /// Writes each sequence's `pooled` channels into `rows` of `x`, the pooling step `index`'s input.
+        /// Writes each sequence's `pooled` channels into `rows` (`x` points to the first) of the pooling step
+        /// `index`'s input.
         func spread(_ pooled: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, rows: Range<Int>, sequence: Int,
                     step index: Int) {
             guard case .pool(let from, _) = steps[index] else { preconditionFailure("not a pooling step") }
             let (width, count) = (widths[index], widths[index] - from)
-            for row in rows { (x + row * width + from).update(from: pooled + row / sequence * count, count: count) }
+            for row in rows {
+                (x + (row - rows.lowerBound) * width + from).update(from: pooled + row / sequence * count, count: count)
+            }
         }
 
-        /// `segment` on `rows` of `x` into the same rows of `result`, through scratch in the thread's own
+        /// `segment` of the steps on `rows` rows of `x` into `result`, through scratch in the thread's own
         /// memory (lines the other core did not write last).
-        func run(_ segment: Range<Int>, rows: Range<Int>, of x: Tensor, into result: Tensor) {
-            let (inputWidth, outputWidth, buffer) = (widths[segment.lowerBound], widths[segment.upperBound], rows.count * intermediateWidth)
+        func run(_ segment: Range<Int>, rows: Int, from x: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>) {
+            let buffer = rows * intermediateWidth
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * buffer) { scratch in
-                run(segment, rows: rows.count, from: x.pointer + rows.lowerBound * inputWidth,
-                    into: result.pointer + rows.lowerBound * outputWidth, buffers: (scratch.baseAddress!, scratch.baseAddress! + buffer))
+                run(segment, rows: rows, from: x, into: result, buffers: (scratch.baseAddress!, scratch.baseAddress! + buffer))
             }
         }
 
