@@ -46,10 +46,26 @@ public final class RowWisePipeline {
         precondition(x.rank >= 2 || plan.segments.count == 1, "pipeline: pooling tokens needs rows of a sequence, got shape \(x.shape)")
         let sequence = x.rank >= 2 ? x.shape[x.rank - 2] : 1
         let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths.last!])
-        let shares = Swift.min(Parallel.threadCount, rows / Self.minimumRowsPerShare)
-        if plan.segments.count > 1, shares > 1, runTogether(plan, on: x, into: result, shares: shares, sequence: sequence) {
+        let (inputWidth, outputWidth) = (plan.widths[0], plan.widths.last!)
+        if plan.segments.count == 1 {
+            Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare) { range, _ in
+                plan.run(plan.segments[0], rows: range.count, from: x.pointer + range.lowerBound * inputWidth,
+                         into: result.pointer + range.lowerBound * outputWidth)
+            }
             return result
         }
+        let shares = Swift.min(Parallel.threadCount, rows / Self.minimumRowsPerShare)
+        if shares < 2 || !runTogether(plan, on: x, into: result, shares: shares, sequence: sequence) {
+            runSegmentBySegment(plan, on: x, into: result, sequence: sequence)
+        }
+        return result
+    }
+
+    /// Each segment in a hand-off of its own, the caller pooling in between: for when the threads are not
+    /// free to run them together.
+    @inline(never)
+    private func runSegmentBySegment(_ plan: Plan, on x: Tensor, into result: Tensor, sequence: Int) {
+        let rows = matrixRows(of: x)
         var input = x
         for (index, segment) in plan.segments.enumerated() {
             let output = index == plan.segments.count - 1
@@ -67,7 +83,6 @@ public final class RowWisePipeline {
             }
             input = output
         }
-        return result
     }
 
     /// Every segment in one hand-off, one share of the rows per thread; false when that many threads are not
@@ -75,6 +90,7 @@ public final class RowWisePipeline {
     /// turns in row order, each passing on the running sum of a sequence that goes on into the next share's
     /// rows, so the pooled channels have the bits of one pass over the rows, while each thread reads only
     /// its own rows and the other threads' sums.
+    @inline(never)
     private func runTogether(_ plan: Plan, on x: Tensor, into result: Tensor, shares: Int, sequence: Int) -> Bool {
         let rows = matrixRows(of: x), sequences = rows / sequence
         // Per pooling step: every sequence's pooled channels, then one running sum per share boundary.
