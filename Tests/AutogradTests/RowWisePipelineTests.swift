@@ -4,8 +4,8 @@ import XCTest
 /// A per-token pipeline split by rows at inference against its modules applied one at a time.
 final class RowWisePipelineTests: XCTestCase {
     /// The same bits as the modules in turn, whatever the rows, sequences and number of threads, with GELUs
-    /// both fused into a product and standing alone, pooling first, inside and last, and parameters
-    /// randomised so that a mix-up shows.
+    /// both fused into a product and standing alone, pooling first, inside, last, twice and of one channel,
+    /// and parameters randomised so that a mix-up shows.
     func testPipelineGivesTheBitsOfItsModulesInTurn() {
         let savedThreads = Parallel.threadCount
         defer { Parallel.threadCount = savedThreads }
@@ -32,9 +32,16 @@ final class RowWisePipelineTests: XCTestCase {
             [.linear(first), .poolTokens(from: 0, epsilon: 0.5)],
             [.linear(first), .gelu, .poolTokens(from: 13, epsilon: 1e-6), .linear(head)],  // 27 pooled: a scalar tail
             [.poolTokens(from: 40, epsilon: 0), .linear(first)],
+            [.linear(first), .gelu, .poolTokens(from: 16, epsilon: 1e-6), .linear(unbiased), .gelu,
+             .poolTokens(from: 8, epsilon: 1e-6), .layerNorm(LayerNorm(width: 24))],  // two pooling stages
+            [.linear(first), .poolTokens(from: 20, epsilon: 1e-6), .poolTokens(from: 30, epsilon: 0.5), .linear(head)],
+            [.linear(first), .poolTokens(from: 39, epsilon: 1e-6), .linear(head)],  // one pooled channel
         ]
         for (index, stages) in pipelines.enumerated() {
-            for shape in [[1, 48], [15, 48], [16, 48], [33, 48], [144, 48], [1, 40, 48], [1, 48, 48], [3, 20, 48], [2, 33, 48], [2, 1, 48]] {
+            // Sequences within one share, over two and three shares, a share carrying a sum in and another
+            // out, one-row sequences.
+            for shape in [[1, 48], [15, 48], [16, 48], [33, 48], [144, 48], [1, 40, 48], [1, 48, 48], [3, 20, 48],
+                          [2, 33, 48], [5, 13, 48], [40, 1, 48], [2, 1, 48]] {
                 let x = randomTensor(shape, seed: UInt64(shape.reduce(1, *)))
                 let expected = BLAS.latencyBound { withoutGradient { stages.reduce(x) { x, stage in
                     switch stage {
@@ -48,11 +55,14 @@ final class RowWisePipelineTests: XCTestCase {
                                     .broadcasted(to: x.shape.dropLast() + [x.shape.last! - from])], axis: x.rank - 1)
                     }
                 } } }
-                for threads in [1, 2, 3] {
+                // Inside `BLAS.serially` the threads' shares run one after another: the segment-by-segment path.
+                for (threads, serially) in [(1, false), (2, false), (3, false), (4, false), (2, true), (3, true)] {
                     Parallel.threadCount = threads
-                    let result = BLAS.latencyBound { withoutGradient { RowWisePipeline(stages)(x) } }
-                    XCTAssertEqual(result.shape, expected.shape, "pipeline \(index), \(shape), \(threads) threads")
-                    XCTAssertEqual(result.values, expected.values, "pipeline \(index), \(shape), \(threads) threads")
+                    let run = { BLAS.latencyBound { withoutGradient { RowWisePipeline(stages)(x) } } }
+                    let result = serially ? BLAS.serially(run) : run()
+                    let label = "pipeline \(index), \(shape), \(threads) threads\(serially ? ", serially" : "")"
+                    XCTAssertEqual(result.shape, expected.shape, label)
+                    XCTAssertEqual(result.values, expected.values, label)
                 }
             }
         }

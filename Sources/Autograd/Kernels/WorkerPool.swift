@@ -2,7 +2,7 @@ import CBLAS
 import Foundation
 import Synchronization
 
-/// Persistent helper threads for `Parallel.forEach`.
+/// Persistent helper threads for `Parallel.forEach` and `Parallel.together`.
 ///
 /// A batch-1 prefill over a few dozen tokens makes dozens of parallel calls of a few microseconds each;
 /// waking a sleeping libdispatch thread for every one costs about as much as the work. Helpers here spin
@@ -10,11 +10,6 @@ import Synchronization
 /// condition variable so an idle engine costs nothing.
 final class WorkerPool: @unchecked Sendable {
     typealias Body = (_ piece: Int, _ worker: Int) -> Void
-
-    /// Spin iterations (each a CPU pause, ~20–50 ns) before a waiting thread sleeps or yields: about half
-    /// a millisecond, longer than a pruner's scoring between two prefills, so timed prefills do not pay
-    /// for waking a helper.
-    static let spinLimit = 16_000
 
     /// Job counter and participant count in one word (`job << 8 | active`), so a helper reads both at once.
     private let state = Atomic<Int>(0)
@@ -54,17 +49,13 @@ final class WorkerPool: @unchecked Sendable {
             if sleepers > 0 { pthread_cond_broadcast(wake) }
             pthread_mutex_unlock(lock)
             for piece in stride(from: 0, to: pieces, by: active) { body(piece, 0) }
-            var spins = 0
-            while pending.load(ordering: .acquiring) > 0 {
-                spins += 1
-                if spins < Self.spinLimit { prunelab_spin_pause() } else { sched_yield() }
-            }
+            Spinning.until { pending.load(ordering: .acquiring) == 0 }
             self.body = nil
         }
         return true
     }
 
-    /// Helpers sleeping on the condition variable now (they sleep after spinning idle for `spinLimit`).
+    /// Helpers sleeping on the condition variable now (they sleep after spinning idle for `Spinning.limit`).
     var sleepingHelpers: Int {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
@@ -104,7 +95,7 @@ final class WorkerPool: @unchecked Sendable {
 
     /// The new `state` once it differs from `seen`: spinning first (when asked), then sleeping.
     private func waitForChange(from seen: Int, spinning: Bool) -> Int {
-        for _ in 0..<(spinning ? Self.spinLimit : 0) {
+        for _ in 0..<(spinning ? Spinning.limit : 0) {
             let current = state.load(ordering: .acquiring)
             if current != seen { return current }
             prunelab_spin_pause()

@@ -1,4 +1,3 @@
-import CBLAS
 import Synchronization
 
 /// A per-token pipeline of linear layers, layer norms and GELUs, such as a pruner's scorer:
@@ -10,8 +9,9 @@ import Synchronization
 /// `BLAS.latencyBound`, without gradients) the pipeline instead gives each thread a share of the rows and
 /// runs every stage on them in one hand-off, through the same kernels, on scratch memory: the same bits,
 /// on any number of threads. At a pooling stage the threads take turns to add up their rows in order and
-/// then go on with the same rows, still in their caches (or, when the helpers are busy, the caller pools
-/// between two hand-offs). Elsewhere it applies the modules in turn, recording gradients as they do.
+/// then go on with the same rows, still in their caches (or, with one share of rows, inside
+/// `BLAS.serially` or while the helpers are busy, the caller pools between two hand-offs). Elsewhere it
+/// applies the modules in turn, recording gradients as they do.
 public final class RowWisePipeline {
     /// One stage: a module, or GELU (fused into the product when it follows a linear layer).
     public enum Stage {
@@ -46,8 +46,10 @@ public final class RowWisePipeline {
         precondition(x.rank >= 2 || plan.segments.count == 1, "pipeline: pooling tokens needs rows of a sequence, got shape \(x.shape)")
         let sequence = x.rank >= 2 ? x.shape[x.rank - 2] : 1
         let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths.last!])
-        let (inputWidth, outputWidth) = (plan.widths[0], plan.widths.last!)
         if plan.segments.count == 1 {
+            // Without pooling (DiffPrune's scorer) the one segment is handed out directly: through
+            // `runSegmentBySegment` it measured 3-6 % slower right after a prefill (40 paired rounds).
+            let (inputWidth, outputWidth) = (plan.widths[0], plan.widths.last!)
             Parallel.forEachRange(rows, minimumShare: Self.minimumRowsPerShare) { range, _ in
                 plan.run(plan.segments[0], rows: range.count, from: x.pointer + range.lowerBound * inputWidth,
                          into: result.pointer + range.lowerBound * outputWidth)
@@ -61,8 +63,8 @@ public final class RowWisePipeline {
         return result
     }
 
-    /// Each segment in a hand-off of its own, the caller pooling in between: for when the threads are not
-    /// free to run them together.
+    /// Each segment in a hand-off of its own, the caller pooling in between: for one share of rows, or
+    /// when the threads are not free to run the segments together.
     @inline(never)
     private func runSegmentBySegment(_ plan: Plan, on x: Tensor, into result: Tensor, sequence: Int) {
         let rows = matrixRows(of: x)
@@ -71,7 +73,7 @@ public final class RowWisePipeline {
             let output = index == plan.segments.count - 1
                 ? result : Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths[segment.upperBound]])
             let (inputWidth, outputWidth) = (plan.widths[segment.lowerBound], plan.widths[segment.upperBound])
-            // The pooled channels of each sequence, from every row of the previous hand-off.
+            // The pooled channels of each sequence, from every row of the previous segment.
             let pooled = index == 0 ? [] : [Float](unsafeUninitializedCapacity: rows / sequence * plan.pooledWidth(step: segment.lowerBound)) {
                 plan.pool(0..<rows, of: input.pointer, sequence: sequence, step: segment.lowerBound, into: $0.baseAddress!)
                 $1 = $0.count
@@ -93,11 +95,13 @@ public final class RowWisePipeline {
     @inline(never)
     private func runTogether(_ plan: Plan, on x: Tensor, into result: Tensor, shares: Int, sequence: Int) -> Bool {
         let rows = matrixRows(of: x), sequences = rows / sequence
-        // Per pooling step: every sequence's pooled channels, then one running sum per share boundary.
-        let widths = plan.segments.dropFirst().map { plan.pooledWidth(step: $0.lowerBound) }
-        let offsets = widths.reduce(into: [0]) { $0.append($0.last! + (sequences + shares) * $1) }
+        // Per pooling step: every sequence's pooled channels, then the running sum carried over each of the
+        // `shares - 1` boundaries between shares (slot s: from share s into share s + 1). The last share
+        // carries nothing out: the rows end with a whole sequence.
+        let pooledWidths = plan.segments.dropFirst().map { plan.pooledWidth(step: $0.lowerBound) }
+        let offsets = pooledWidths.reduce(into: [0]) { $0.append($0.last! + (sequences + shares - 1) * $1) }
         let turns = Turns()
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: offsets.last!) { memory in
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(1, offsets.last!)) { shared in
             Parallel.together(shares) { share in
                 let range = (rows * share / shares)..<(rows * (share + 1) / shares)
                 let between = range.count * plan.widestBetweenSegments
@@ -105,11 +109,12 @@ public final class RowWisePipeline {
                     var input = x.pointer + range.lowerBound * plan.widths[0]
                     for (index, segment) in plan.segments.enumerated() {
                         if index > 0 {
-                            let (turn, count) = ((index - 1) * shares + share, widths[index - 1])
-                            let pooled = memory.baseAddress! + offsets[index - 1], sums = pooled + sequences * count
+                            let (turn, count) = ((index - 1) * shares + share, pooledWidths[index - 1])
+                            let pooled = shared.baseAddress! + offsets[index - 1], carried = pooled + sequences * count
                             turns.wait(until: turn)
                             plan.pool(range, of: input, sequence: sequence, step: segment.lowerBound, into: pooled,
-                                      carryingIn: sums + share * count, carryingOut: sums + (share + 1) * count)
+                                      carryingIn: share > 0 ? carried + (share - 1) * count : nil,
+                                      carryingOut: share < shares - 1 ? carried + share * count : nil)
                             turns.taken.store(turn + 1, ordering: .releasing)
                             turns.wait(until: index * shares)
                             plan.spread(pooled, into: input, rows: range, sequence: sequence, step: segment.lowerBound)
@@ -128,19 +133,12 @@ public final class RowWisePipeline {
     private final class Turns: Sendable {
         let taken = Atomic<Int>(0)
 
-        /// Spins until `taken` reaches `count` (yielding the processor after a while, should a thread be
-        /// descheduled).
-        func wait(until count: Int) {
-            var spins = 0
-            while taken.load(ordering: .acquiring) < count {
-                spins += 1
-                if spins < WorkerPool.spinLimit { prunelab_spin_pause() } else { sched_yield() }
-            }
-        }
+        /// Returns once `taken` has reached `count`.
+        func wait(until count: Int) { Spinning.until { taken.load(ordering: .acquiring) >= count } }
     }
 
-    /// The plan for rows of `width`: the cached one while it is current, else a new one (nil when a
-    /// linear layer's weights have no packed form).
+    /// The plan for rows of `width`: the cached one while it is current, else a new one (nil when the
+    /// stages have no plan: see `Plan.init`).
     private func plan(width: Int) -> Plan? {
         cachedPlan.withLock { cached in
             if let plan = cached, plan.isCurrent(width: width) { return plan }
@@ -178,22 +176,22 @@ public final class RowWisePipeline {
             case product(PackedWeights, Linear, gelu: Bool)
             case normalize(LayerNorm)
             case gelu
-            /// Applied between hand-offs (`pooled`, `spread`), not by `run`.
+            /// Applied between segments (`pool`, `spread`), not by `run`.
             case pool(from: Int, epsilon: Float)
         }
 
         let steps: [Step]
         /// The row width before the first step and after each.
         let widths: [Int]
-        /// The steps of each hand-off: up to a pooling step (the next hand-off's first), and the rest.
+        /// The steps of each segment: up to a pooling step (the next segment's first), and the rest.
         let segments: [Range<Int>]
-        /// The widest row a step writes to a buffer rather than to a hand-off's result (1 when none does).
+        /// The widest row a step writes to a buffer rather than to a segment's result (1 when none does).
         let intermediateWidth: Int
         /// The widest row a segment but the last leaves for the next (0 without pooling).
         let widestBetweenSegments: Int
 
-        /// Nil when a linear layer's weights are not a whole storage (no packed form); traps when a
-        /// stage's width does not follow from the one before.
+        /// Nil when a linear layer's weights are not a whole storage (no packed form) or a pooling stage
+        /// pools one channel; traps when a stage's width does not follow from the one before.
         init?(_ stages: [Stage], width: Int) {
             var steps: [Step] = [], widths = [width]
             for stage in stages {
@@ -217,6 +215,9 @@ public final class RowWisePipeline {
                     }
                 case .poolTokens(let from, let epsilon):
                     precondition(from >= 0 && from <= widths.last!, "pipeline: pooling channels \(from)... of rows of \(widths.last!)")
+                    // `sum(axis:)` adds a single channel eight rows at a time (`VectorMath.sum`), not row by
+                    // row as `pool` does: such a pipeline keeps to its modules, for their bits.
+                    guard widths.last! - from != 1 else { return nil }
                     steps.append(.pool(from: from, epsilon: epsilon))
                     widths.append(widths.last!)
                 }

@@ -8,7 +8,7 @@ final class KeepPredictor: Module {
     let norm: LayerNorm
     let input: Linear
     let fc1: Linear, fc2: Linear, fc3: Linear
-    /// The whole predictor as one per-token pipeline (with the pooling between hand-offs).
+    /// The whole predictor as one per-token pipeline (its threads pool the tokens in turn, in one hand-off).
     private let pipeline: RowWisePipeline
 
     init(width: Int, hidden: Int, using source: inout some RandomSource) {
