@@ -11,8 +11,8 @@ tokens, and the 10th percentile of the rounds (the machine's fast spells); for `
 and budget's pruner time and its share of the paired unpruned prefill; then, for each later binary, the
 median over rounds of its time divided by the first binary's in the same round. Rounds are interleaved
 (every other one in reverse order) because this machine's speed drifts by ±20 % over minutes; other
-arguments go to every run (the README's A/B
-table: `prefill OLD,NEW --rounds 40 --tokens 1,16,32,48,144 --repeats 15 --warmup 3`).
+arguments go to every run (the README's A/B table: `prefill OLD,NEW --rounds 40 --tokens 1,16,32,48,144
+--repeats 15 --warmup 3`).
 """
 import json
 import statistics

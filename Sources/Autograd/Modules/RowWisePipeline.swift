@@ -44,7 +44,6 @@ public final class RowWisePipeline {
               let plan = plan(width: x.shape[x.rank - 1])
         else { return stages.reduce(x, Self.apply) }
         precondition(x.rank >= 2 || plan.segments.count == 1, "pipeline: pooling tokens needs rows of a sequence, got shape \(x.shape)")
-        let sequence = x.rank >= 2 ? x.shape[x.rank - 2] : 1
         let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths.last!])
         if plan.segments.count == 1 {
             // Without pooling (DiffPrune's scorer) the one segment is handed out directly: through
@@ -56,6 +55,7 @@ public final class RowWisePipeline {
             }
             return result
         }
+        let sequence = x.rank >= 2 ? x.shape[x.rank - 2] : 1
         let shares = Swift.min(Parallel.threadCount, rows / Self.minimumRowsPerShare)
         if shares < 2 || !runTogether(plan, on: x, into: result, shares: shares, sequence: sequence) {
             runSegmentBySegment(plan, on: x, into: result, sequence: sequence)
@@ -74,7 +74,8 @@ public final class RowWisePipeline {
                 ? result : Tensor(uninitializedShape: Array(x.shape.dropLast()) + [plan.widths[segment.upperBound]])
             let (inputWidth, outputWidth) = (plan.widths[segment.lowerBound], plan.widths[segment.upperBound])
             // The pooled channels of each sequence, from every row of the previous segment.
-            let pooled = index == 0 ? [] : [Float](unsafeUninitializedCapacity: rows / sequence * plan.pooledWidth(step: segment.lowerBound)) {
+            let count = index == 0 ? 0 : rows / sequence * plan.pooledWidths[index - 1]
+            let pooled = index == 0 ? [] : [Float](unsafeUninitializedCapacity: count) {
                 plan.pool(0..<rows, of: input.pointer, sequence: sequence, step: segment.lowerBound, into: $0.baseAddress!)
                 $1 = $0.count
             }
@@ -98,8 +99,7 @@ public final class RowWisePipeline {
         // Per pooling step: every sequence's pooled channels, then the running sum carried over each of the
         // `shares - 1` boundaries between shares (slot s: from share s into share s + 1). The last share
         // carries nothing out: the rows end with a whole sequence.
-        let pooledWidths = plan.segments.dropFirst().map { plan.pooledWidth(step: $0.lowerBound) }
-        let offsets = pooledWidths.reduce(into: [0]) { $0.append($0.last! + (sequences + shares - 1) * $1) }
+        let offsets = plan.pooledWidths.reduce(into: [0]) { $0.append($0.last! + (sequences + shares - 1) * $1) }
         let turns = Turns()
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(1, offsets.last!)) { shared in
             Parallel.together(shares) { share in
@@ -109,7 +109,7 @@ public final class RowWisePipeline {
                     var input = x.pointer + range.lowerBound * plan.widths[0]
                     for (index, segment) in plan.segments.enumerated() {
                         if index > 0 {
-                            let (turn, count) = ((index - 1) * shares + share, pooledWidths[index - 1])
+                            let (turn, count) = ((index - 1) * shares + share, plan.pooledWidths[index - 1])
                             let pooled = shared.baseAddress! + offsets[index - 1], carried = pooled + sequences * count
                             turns.wait(until: turn)
                             plan.pool(range, of: input, sequence: sequence, step: segment.lowerBound, into: pooled,
@@ -189,6 +189,8 @@ public final class RowWisePipeline {
         let intermediateWidth: Int
         /// The widest row a segment but the last leaves for the next (0 without pooling).
         let widestBetweenSegments: Int
+        /// The channels each segment but the first pools at its start.
+        let pooledWidths: [Int]
 
         /// Nil when a linear layer's weights are not a whole storage (no packed form) or a pooling stage
         /// pools one channel; traps when a stage's width does not follow from the one before.
@@ -229,6 +231,12 @@ public final class RowWisePipeline {
                 segment.dropLast().filter { if case .pool = steps[$0] { false } else { true } }.map { widths[$0 + 1] }
             }.max() ?? 1
             widestBetweenSegments = segments.dropLast().map { widths[$0.upperBound] }.max() ?? 0
+            pooledWidths = segments.dropFirst().map {
+                guard case .pool(let from, _) = steps[$0.lowerBound] else {
+                    preconditionFailure("a segment after the first starts with a pooling step")
+                }
+                return widths[$0.lowerBound] - from
+            }
             (self.steps, self.widths) = (steps, widths)
         }
 
@@ -239,12 +247,6 @@ public final class RowWisePipeline {
                 guard case .product(let packed, let layer, _) = $0 else { return true }
                 return packed.version == layer.weight.storage.version.load(ordering: .acquiring)
             }
-        }
-
-        /// Channels the pooling step `index` pools.
-        func pooledWidth(step index: Int) -> Int {
-            guard case .pool(let from, _) = steps[index] else { preconditionFailure("not a pooling step") }
-            return widths[index] - from
         }
 
         /// The pooling step `index` over `rows` (`x` points to the first), in order: each sequence's channels
@@ -261,7 +263,11 @@ public final class RowWisePipeline {
                 let (number, sequenceEnd) = (row / sequence, (row / sequence + 1) * sequence)
                 let end = Swift.min(sequenceEnd, rows.upperBound)
                 let sums = end == sequenceEnd ? pooled + number * count : carryingOut!
-                if row == number * sequence { sums.initialize(repeating: 0, count: count) } else { sums.update(from: carryingIn!, count: count) }
+                if row == number * sequence {
+                    sums.initialize(repeating: 0, count: count)
+                } else {
+                    sums.update(from: carryingIn!, count: count)
+                }
                 for row in row..<end { VectorMath.accumulate(x + (row - rows.lowerBound) * width + from, into: sums, count) }
                 if end == sequenceEnd {
                     for i in 0..<count { sums[i] = sums[i] / divisor + 0 }  // + 0: the broadcast's addition
