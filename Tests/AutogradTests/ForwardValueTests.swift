@@ -18,21 +18,34 @@ final class ForwardValueTests: XCTestCase {
     }
 
     /// The C GELU (what every forward pass uses) against `x·Φ(x)` in Float64, with the same bits on its
-    /// vector and portable paths, for one element or many, including the lanes after the last full vector.
-    func testGELUKernelMatchesAReferenceOnBothPaths() {
-        let finite = stride(from: Float(-9), through: 9, by: 0.0137).map { $0 } + [0, -0.0, 1e-30, -1e-30, 40, -40, 1e30, -1e30]
-        let inputs = [.nan, .infinity, -.infinity] + finite  // first, where the vector path takes them
-        var vector = [Float](repeating: .nan, count: inputs.count), portable = vector
-        prunelab_gelu(inputs, &vector, inputs.count)
+    /// sixteen-lane (where the CPU has AVX-512), eight-lane and portable paths, for one element or many,
+    /// including the lanes after the last full vector.
+    func testGELUKernelMatchesAReferenceOnEveryPath() {
+        let special: [Float] = [0, -0.0, 1e-30, -1e-30, 40, -40, 1e30, -1e30]
+        let finite = special + stride(from: Float(-9), through: 9, by: 0.0137).map { $0 } + special
+        // Non-finite values first, where the widest path takes them; the finite specials at both ends.
+        let inputs = [.nan, .infinity, -.infinity] + finite
+        var widest = [Float](repeating: .nan, count: inputs.count), eightLanes = widest, portable = widest
+        prunelab_gelu(inputs, &widest, inputs.count)
+        prunelab_gelu_eight_lanes(inputs, &eightLanes, inputs.count)
         prunelab_gelu_portable(inputs, &portable, inputs.count)
-        XCTAssertEqual(vector.map(\.bitPattern), portable.map(\.bitPattern))
-        XCTAssertEqual(vector.prefix(3).map(\.isNaN), [true, false, true])  // GELU(∞) = ∞; −∞·Φ(−∞) = −∞·0
-        XCTAssertEqual(vector[1], .infinity)
-        for (x, y) in zip(finite, vector.dropFirst(3)) {
+        XCTAssertEqual(widest.map(\.bitPattern), portable.map(\.bitPattern))
+        XCTAssertEqual(eightLanes.map(\.bitPattern), portable.map(\.bitPattern))
+        XCTAssertEqual(widest.prefix(3).map(\.isNaN), [true, false, true])  // GELU(∞) = ∞; −∞·Φ(−∞) = −∞·0
+        XCTAssertEqual(widest[1], .infinity)
+        for (x, y) in zip(finite, widest.dropFirst(3)) {
             let reference = Double(x) * 0.5 * Foundation.erfc(-Double(x) / 2.0.squareRoot())
             XCTAssertEqual(Double(y), reference, accuracy: 2e-7 * Swift.max(1, abs(Double(x))), "GELU(\(x))")
             XCTAssertEqual(GELUKernel.value(x).bitPattern, y.bitPattern, "one element alone, GELU(\(x))")
         }
+    }
+
+    /// The AVX-512 paths are taken exactly where Linux reports the CPU has AVX-512F (unless opted out).
+    func testAVX512IsUsedWhereTheCPUHasIt() throws {
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? []
+        let optedOut = !["", "0", nil].contains(ProcessInfo.processInfo.environment["PRUNELAB_NO_AVX512"])
+        XCTAssertEqual(prunelab_uses_avx512() != 0, flags.contains("avx512f") && !optedOut)
     }
 
     /// LayerNorm and RMSNorm, which compute their statistics in passes over all rows, give each row the
