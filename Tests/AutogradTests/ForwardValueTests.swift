@@ -95,6 +95,17 @@ final class ForwardValueTests: XCTestCase {
         return (alone, reference)
     }
 
+    /// `rowNorms` gives the bits of the operations it fuses, on whole matrices and on a view into a batch.
+    func testRowNormsMatchTheComposedOperations() {
+        for width in [1, 7, 8, 37, 128] {
+            let batch = randomTensor([3, 5, width], seed: UInt64(width), scale: 3)
+            for matrix in [batch.reshaped([15, width]), batch.sliced(axis: 0, 1..<2).reshaped([5, width])] {
+                let composed = withoutGradient { (matrix * matrix).sum(axis: 1).sqrt() }.values
+                XCTAssertEqual(matrix.rowNorms().map(\.bitPattern), composed.map(\.bitPattern), "width \(width)")
+            }
+        }
+    }
+
     func testMatrixProductAgainstNaive() {
         let a = randomTensor([2, 3, 4], seed: 40), b = randomTensor([2, 4, 5], seed: 41)
         let c = matmul(a, b).values

@@ -37,6 +37,14 @@ extension Tensor {
         }
     }
 
+    /// The Euclidean norm of each row of a matrix, with the bits of `(self * self).sum(axis: 1).sqrt()`
+    /// but without its intermediate tensors: for scores at inference (no gradient is recorded).
+    public func rowNorms() -> [Float] {
+        precondition(shape.count == 2, "rowNorms of a tensor of shape \(shape), not a matrix")
+        let (rows, width, x) = (shape[0], shape[1], pointer)
+        return (0..<rows).map { VectorMath.dot(x + $0 * width, x + $0 * width, width).squareRoot() }
+    }
+
     /// The mean over `axis`, keeping it with extent 1 if asked.
     public func mean(axis: Int, keepingDimension: Bool = false) -> Tensor {
         sum(axis: axis, keepingDimension: keepingDimension) * (1 / Float(shape[normalizedAxis(axis)]))

@@ -14,20 +14,10 @@ public struct TopKPruner: TokenPruner {
         }
 
         /// ‖x_i‖₂ of the projected tokens.
-        public static let projectedNorm = Score(name: "L2 norm of the projected token") { tokens in
-            rowNorms(tokens.projected)
-        }
+        public static let projectedNorm = Score(name: "L2 norm of the projected token") { $0.projected.rowNorms() }
 
         /// ‖x_i‖₂ of the vision-encoder features (before the projector).
-        public static let featureNorm = Score(name: "L2 norm of the vision feature") { tokens in
-            rowNorms(tokens.features)
-        }
-
-        /// Through the engine's vectorised reductions: a scalar loop here cost a third of the pruner's
-        /// time budget.
-        static func rowNorms(_ matrix: Tensor) -> [Float] {
-            withoutGradient { (matrix * matrix).sum(axis: 1).sqrt() }.values
-        }
+        public static let featureNorm = Score(name: "L2 norm of the vision feature") { $0.features.rowNorms() }
     }
 
     public let name: String
