@@ -5,6 +5,9 @@ before/after a change).
     python3 scripts/ab_bench.py prefill OLD/prune-bench,.build/release/prune-bench [--threads 2 ...]
     python3 scripts/ab_bench.py pruners OLD/prune-bench,.build/release/prune-bench [--methods diffprune,gumbel ...]
 
+An entry may set one environment variable for its runs, as `NAME=VALUE:path`: `pruners
+PRUNELAB_NO_AVX512=1:B,B` times build B without its AVX-512 paths against B with them.
+
 Runs each binary's benchmark with `--json` in turn, for 5 rounds (`--rounds N` for more), and prints per
 binary the median over rounds: for `prefill`, each token count's median time and its speedup over 144
 tokens, and the 10th percentile of the rounds (the machine's fast spells); for `pruners`, each method
@@ -15,6 +18,7 @@ arguments go to every run (the README's A/B table: `prefill OLD,NEW --rounds 40 
 --repeats 15 --warmup 3`).
 """
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -37,6 +41,15 @@ def pruner_cells(results):
     return [((r["method"], r["tokens"]), (r["pruner_ms"], r["share"])) for r in results["rows"]]
 
 
+def command_and_environment(entry):
+    """The binary of a `[NAME=VALUE:]path` entry and the environment to run it in."""
+    setting, separator, path = entry.partition(":")
+    if not separator or "=" not in setting:
+        return entry, None
+    name, _, value = setting.partition("=")
+    return path, {**os.environ, name: value}
+
+
 def main():
     kind, binaries, extra = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
     rounds = ROUNDS
@@ -50,7 +63,9 @@ def main():
     for round_index in range(rounds):
         # Every other round in reverse order, so that a drift in speed favours neither binary.
         for b in binaries if round_index % 2 == 0 else binaries[::-1]:
-            out = subprocess.run([b] + arguments + extra, capture_output=True, text=True, check=True).stdout
+            binary, environment = command_and_environment(b)
+            out = subprocess.run([binary] + arguments + extra, capture_output=True, text=True, check=True,
+                                 env=environment).stdout
             for key, value in cells(json.loads(out)):
                 values[b].setdefault(key, []).append(value)
     for b in binaries:
