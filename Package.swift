@@ -50,8 +50,8 @@ let package = Package(
 
         .target(name: "Statistics", dependencies: ["CGSL"], swiftSettings: numericFlags),
         // The engine's C kernels: the packed-weight product and fused attention heads of inference, and the
-        // GELU every pass uses (AVX2 and FMA when the building machine has them; portable paths with the
-        // same results otherwise).
+        // GELU every pass uses (AVX2 and FMA when the building machine has them, GELU on AVX-512 where the
+        // running CPU has it; portable paths with the same results otherwise).
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3"] + (buildMachineHasAVX2 ? ["-mavx2", "-mfma"] : []),

@@ -1,7 +1,7 @@
 #include "gelu.h"
 
 #include "exp_kernel.h"
-#include "vector_extensions.h"
+#include "cpu_features.h"
 
 /// GELU of one value: `z = |x|/√2`, `t = 1/(1 + 0.3275911·z)`, `erfc(z) = t·P(t)·exp(−z²)`,
 /// `Φ(x) = erfc/2` below 0 and `1 − erfc/2` above.
@@ -25,8 +25,6 @@ static float gelu_portable(float x) {
 static void gelu_range_portable(const float *x, float *y, size_t first, size_t end) {
     for (size_t i = first; i < end; i++) y[i] = gelu_portable(x[i]);
 }
-
-void prunelab_gelu_portable(const float *x, float *y, size_t count) { gelu_range_portable(x, y, 0, count); }
 
 #if defined(__AVX2__) && defined(__FMA__)
 /// `gelu_portable` on eight lanes from `first`; returns where the last full vector ended.
@@ -53,9 +51,10 @@ static size_t gelu_range_eight_lanes(const float *x, float *y, size_t first, siz
 }
 
 /// `gelu_range_eight_lanes` on sixteen lanes. Half the instructions per value let more values be in
-/// flight: 1.4 times the eight-lane throughput on Zen 4, though each 16-lane operation costs two 8-lane ones.
+/// flight: 1.4 times the eight-lane throughput on Zen 4 (`scripts/gelu_bench.c`), though each 16-lane
+/// operation costs two 8-lane ones there.
 __attribute__((target("avx512f"))) static size_t gelu_range_sixteen_lanes(const float *x, float *y, size_t count) {
-    const __m512i sign = _mm512_set1_epi32((int)0x80000000u);
+    const __m512i sign = _mm512_castps_si512(_mm512_set1_ps(-0.0f));
     const __m512 one = _mm512_set1_ps(1.0f);
     size_t i = 0;
     for (; i + 16 <= count; i += 16) {
@@ -78,19 +77,24 @@ __attribute__((target("avx512f"))) static size_t gelu_range_sixteen_lanes(const 
 }
 #endif
 
-void prunelab_gelu(const float *x, float *y, size_t count) {
+int prunelab_gelu_widest_lanes(void) {
+#if defined(__AVX2__) && defined(__FMA__)
+    return prunelab_uses_avx512() ? 16 : 8;
+#else
+    return 1;
+#endif
+}
+
+void prunelab_gelu_lanes(const float *x, float *y, size_t count, int lanes) {
     size_t i = 0;
 #if defined(__AVX2__) && defined(__FMA__)
-    if (prunelab_uses_avx512()) i = gelu_range_sixteen_lanes(x, y, count);
-    i = gelu_range_eight_lanes(x, y, i, count);
+    // Short calls (one value, from `GELUKernel.value`) skip the check.
+    if (lanes >= 16 && count >= 16 && prunelab_uses_avx512()) i = gelu_range_sixteen_lanes(x, y, count);
+    if (lanes >= 8) i = gelu_range_eight_lanes(x, y, i, count);
+#else
+    (void)lanes;
 #endif
     gelu_range_portable(x, y, i, count);
 }
 
-void prunelab_gelu_eight_lanes(const float *x, float *y, size_t count) {
-    size_t i = 0;
-#if defined(__AVX2__) && defined(__FMA__)
-    i = gelu_range_eight_lanes(x, y, 0, count);
-#endif
-    gelu_range_portable(x, y, i, count);
-}
+void prunelab_gelu(const float *x, float *y, size_t count) { prunelab_gelu_lanes(x, y, count, 16); }

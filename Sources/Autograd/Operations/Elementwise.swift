@@ -70,8 +70,8 @@ enum SigmoidKernel: UnaryKernel {
     @inline(__always) static func derivative(x: Float, y: Float) -> Float { y * (1 - y) }
 }
 
-/// GELU's values come from the C kernel (`prunelab_gelu`: eight lanes with fused multiply-adds, the same
-/// bits for one element as for many); its derivative from the same formula in Swift.
+/// GELU's values come from the C kernel (`prunelab_gelu`: eight or sixteen lanes with fused multiply-adds,
+/// the same bits for one element as for many); its derivative from the same formula in Swift.
 enum GELUKernel: UnaryKernel {
     static let name = "gelu"
     static func value(_ x: Float) -> Float {

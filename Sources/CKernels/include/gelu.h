@@ -5,13 +5,15 @@
 // so every element gets the same bits on any path and whatever range a call covers.
 #include <stddef.h>
 
-/// `y[i] = GELU(x[i])` for `i < count`; `y` may be `x`.
+/// `y[i] = GELU(x[i])` for `i < count`, on the widest path this build and CPU have; `y` may be `x`.
 void prunelab_gelu(const float *x, float *y, size_t count);
 
-/// `prunelab_gelu` through the portable path whatever the build, for tests.
-void prunelab_gelu_portable(const float *x, float *y, size_t count);
+/// `prunelab_gelu` on vectors of at most `lanes` lanes (16, 8 or 1: portable), where this build and CPU
+/// have them: for tests of each path, and timings.
+void prunelab_gelu_lanes(const float *x, float *y, size_t count, int lanes);
 
-/// `prunelab_gelu` without its AVX-512 path whatever the CPU, for tests.
-void prunelab_gelu_eight_lanes(const float *x, float *y, size_t count);
+/// The lanes of `prunelab_gelu`'s widest path here: 16 (AVX-512, chosen at run time), 8 (an AVX2 build)
+/// or 1.
+int prunelab_gelu_widest_lanes(void);
 
 #endif

@@ -1,4 +1,4 @@
-#include "vector_extensions.h"
+#include "cpu_features.h"
 
 #include <stdlib.h>
 #if defined(__x86_64__)
