@@ -14,13 +14,15 @@ public struct RunManifest: Codable, Sendable, Equatable {
                     threads: BLAS.threadCount)
     }
 
-    /// Host name, CPU model and processor count, e.g. `node17, AMD EPYC 7B13, 2 processors`.
+    /// Host name, CPU model, processor count and the kernels' widest vectors (timings depend on them), e.g.
+    /// `node17, AMD EPYC 7B13, 2 processors, 16-lane vectors`.
     public static let machineDescription: String = {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }
             .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
-        return "\(ProcessInfo.processInfo.hostName), \(model), \(ProcessInfo.processInfo.activeProcessorCount) processors"
+        return "\(ProcessInfo.processInfo.hostName), \(model), \(ProcessInfo.processInfo.activeProcessorCount) processors, "
+            + "\(BLAS.widestVectorLanes)-lane vectors"
     }()
 
     /// `git rev-parse HEAD` (with `-dirty` when tracked files changed), or "unknown" outside a checkout.
