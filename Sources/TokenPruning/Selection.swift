@@ -26,11 +26,19 @@ public struct Selection: Equatable, Sendable {
     }
 
     /// The `rank`-th smallest (1-based) of distinct `keys`, by quickselect with a median-of-three pivot.
+    /// Orders that defeat the pivot (one extreme first, then the rest sorted) would make that quadratic, so
+    /// after twice as many partitions as halvings would take, the rest of the range is sorted instead.
     private static func smallest(_ rank: Int, of keys: [UInt64]) -> UInt64 {
         var keys = keys
         let target = rank - 1
         var (low, high) = (0, keys.count - 1)
+        var partitionsLeft = 2 * (Int.bitWidth - keys.count.leadingZeroBitCount)
         while low < high {
+            guard partitionsLeft > 0 else {
+                keys[low...high].sort()
+                return keys[target]
+            }
+            partitionsLeft -= 1
             let middle = low + (high - low) / 2
             let pivot = Swift.max(Swift.min(keys[low], keys[middle]), Swift.min(Swift.max(keys[low], keys[middle]), keys[high]))
             var (i, j) = (low, high)

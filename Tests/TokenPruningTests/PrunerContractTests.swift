@@ -140,6 +140,17 @@ final class PrunerContractTests: XCTestCase {
                 XCTAssertEqual(try Selection.topK(scores, budget: budget).kept, ranked.prefix(budget).sorted(), "\(scores)")
             }
         }
+        // Orders that defeat a median-of-three pivot, where the selection falls back to sorting.
+        for n in [3, 144, 577] {
+            let ascending: [Float] = (0..<n).map(Float.init), descending: [Float] = ascending.reversed()
+            let smallestFirst: [Float] = [0] + descending.dropLast(), largestFirst: [Float] = [Float(n)] + ascending.dropFirst()
+            for scores in [ascending, descending, smallestFirst, largestFirst] {
+                let ranked = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+                for budget in Set([1, n / 9 + 1, n / 2, n]) {
+                    XCTAssertEqual(try Selection.topK(scores, budget: budget).kept, ranked.prefix(budget).sorted(), "n \(n)")
+                }
+            }
+        }
     }
 
     func testUnknownNamesAndOptionsAreErrors() {
