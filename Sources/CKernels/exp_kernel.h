@@ -1,7 +1,8 @@
 #ifndef PRUNELAB_EXP_KERNEL_H
 #define PRUNELAB_EXP_KERNEL_H
 // `exp` for the kernels' non-positive arguments (a logit minus its row's maximum, −z² in GELU), portably
-// and on eight or sixteen lanes with the same operations, so every path gives the same bits.
+// and on eight or sixteen lanes with the same operations, so every path gives the same bits (a NaN's sign
+// aside).
 #include <limits.h>
 #include <math.h>
 #if defined(__AVX2__) && defined(__FMA__)

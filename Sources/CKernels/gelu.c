@@ -51,8 +51,8 @@ static size_t gelu_range_eight_lanes(const float *x, float *y, size_t first, siz
 }
 
 /// `gelu_range_eight_lanes` on sixteen lanes. Half the instructions per value let more values be in
-/// flight: 1.4 times the eight-lane throughput on Zen 4 (`scripts/gelu_bench.c`), though each 16-lane
-/// operation costs two 8-lane ones there.
+/// flight: 1.5–2 times the eight-lane throughput on this project's AMD EPYC (`scripts/gelu_bench.c`),
+/// though each 16-lane operation costs two 8-lane ones there.
 __attribute__((target("avx512f"))) static size_t gelu_range_sixteen_lanes(const float *x, float *y, size_t count) {
     const __m512i sign = _mm512_castps_si512(_mm512_set1_ps(-0.0f));
     const __m512 one = _mm512_set1_ps(1.0f);
@@ -77,13 +77,15 @@ __attribute__((target("avx512f"))) static size_t gelu_range_sixteen_lanes(const 
 }
 #endif
 
-int prunelab_gelu_widest_lanes(void) {
+int prunelab_gelu_built_for_avx2(void) {
 #if defined(__AVX2__) && defined(__FMA__)
-    return prunelab_uses_avx512() ? 16 : 8;
-#else
     return 1;
+#else
+    return 0;
 #endif
 }
+
+int prunelab_gelu_widest_lanes(void) { return prunelab_gelu_built_for_avx2() ? (prunelab_uses_avx512() ? 16 : 8) : 1; }
 
 void prunelab_gelu_lanes(const float *x, float *y, size_t count, int lanes) {
     size_t i = 0;

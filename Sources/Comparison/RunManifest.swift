@@ -14,8 +14,8 @@ public struct RunManifest: Codable, Sendable, Equatable {
                     threads: BLAS.threadCount)
     }
 
-    /// Host name, CPU model, processor count and the kernels' widest vectors (timings depend on them), e.g.
-    /// `node17, AMD EPYC 7B13, 2 processors, 16-lane vectors`.
+    /// Host name, CPU model, processor count and the widest vectors a kernel takes (timings depend on them;
+    /// 16 lanes is GELU on AVX-512), e.g. `node17, AMD EPYC 7B13, 2 processors, 8-lane vectors`.
     public static let machineDescription: String = {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }

@@ -6,8 +6,9 @@ public enum BLAS {
     /// The number of threads the engine computes with (default: the number of processors).
     public static var threadCount: Int { Parallel.threadCount }
 
-    /// Floats per vector on the kernels' widest path here: 16 where the CPU has AVX-512 (GELU, chosen at
-    /// run time), 8 in an AVX2 build, 1 in a portable one. Timings depend on it; results do not.
+    /// Floats per vector on the kernels' widest path here: 16 where the CPU has AVX-512 (GELU only, chosen
+    /// at run time; the other kernels stay at 8), 8 in an AVX2 build, 1 in a portable or debug one.
+    /// Timings depend on it; results do not.
     public static var widestVectorLanes: Int { Int(prunelab_gelu_widest_lanes()) }
 
     /// Sets the number of threads (at least 1). Results do not depend on it.
