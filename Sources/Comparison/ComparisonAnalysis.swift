@@ -84,6 +84,10 @@ public struct ComparisonAnalysis: Sendable {
     public let rows: [Row]
     public let comparisons: [Comparison]
     public let rankTests: [RankTest]
+    /// The machines the units were timed on, each once, in the plan's order: more than one when shards ran
+    /// on different machines (or a run resumed on another), and then the rows' times compare across
+    /// machines, while each row's speedup and pruner share stay paired with the unpruned prefill on its own.
+    public let timingMachines: [String]
     /// Significance level of every statement in words.
     public let alpha = 0.05
 
@@ -104,6 +108,15 @@ public struct ComparisonAnalysis: Sendable {
         self.rows = rows
         self.comparisons = try Self.comparisons(plan: plan, results: results)
         self.rankTests = Self.rankTests(plan: plan, results: results)
+        self.timingMachines = plan.units.map { results[$0]!.timing.machine }.filter { !$0.isEmpty }
+            .reduce(into: []) { machines, machine in if !machines.contains(machine) { machines.append(machine) } }
+    }
+
+    /// Where the times were taken, for a report's header: the machine, or how many and which.
+    public var timingDescription: String {
+        timingMachines.count > 1
+            ? "timed on \(timingMachines.count) machines (\(timingMachines.joined(separator: "; ")))"
+            : timingMachines.first ?? manifest.machine
     }
 
     public func row(_ method: String, _ ratio: Double) -> Row? {

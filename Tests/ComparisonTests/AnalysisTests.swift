@@ -18,7 +18,8 @@ final class AnalysisTests: XCTestCase {
     }
 
     /// A unit whose item i is correct when `correct(i)`, with FLOPs and prefill time for `tokens` visual tokens.
-    func result(_ unit: ComparisonUnit, tokens: Int, prefill: Double, correct: (Int) -> Bool) -> UnitResult {
+    func result(_ unit: ComparisonUnit, tokens: Int, prefill: Double, machine: String = "test",
+                correct: (Int) -> Bool) -> UnitResult {
         let n = itemsPerFamily * TaskFamily.allCases.count
         let layers = Array(repeating: tokens + 6, count: 4)
         return UnitResult(unit: unit, keepTokens: tokens, correct: String((0..<n).map { correct($0) ? "1" : "0" }),
@@ -26,16 +27,17 @@ final class AnalysisTests: XCTestCase {
                           flops: TinyVLMConfiguration.standard.prefillFLOPs(tokensPerLayer: layers),
                           tokensPerLayer: layers.map(Double.init),
                           timing: .init(prefillMilliseconds: prefill, prunerMilliseconds: 0.01, unprunedPrefillMilliseconds: 6,
-                                        samples: 1, threads: 1, machine: "test"))
+                                        samples: 1, threads: 1, machine: machine))
     }
 
-    func analysis() throws -> ComparisonAnalysis {
+    /// The synthetic run; `topkMachine` is where the top-k units were timed (the others: "test").
+    func analysis(topkMachine: String = "test") throws -> ComparisonAnalysis {
         let plan = try plan()
         var results: [ComparisonUnit: UnitResult] = [:]
         for unit in plan.units {
             switch unit.method {
             case "unpruned": results[unit] = result(unit, tokens: 144, prefill: 6, correct: { $0 % 10 < 8 })
-            case "topk": results[unit] = result(unit, tokens: 16, prefill: 1, correct: { $0 % 10 < 7 })
+            case "topk": results[unit] = result(unit, tokens: 16, prefill: 1, machine: topkMachine, correct: { $0 % 10 < 7 })
             case "random": results[unit] = result(unit, tokens: 16, prefill: 1.2, correct: { ($0 + Int(unit.seed)) % 10 < 4 })
             default: results[unit] = result(unit, tokens: 16, prefill: 1, correct: { _ in true })
             }
@@ -81,6 +83,25 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(rank.methods, ["random", "topk"])
         XCTAssertEqual(rank.blocks, 20)
         XCTAssertLessThan(rank.meanRanks[1], rank.meanRanks[0], "top-k is more accurate in every block")
+    }
+
+    /// Units timed on different machines (shards on several nodes) are named in the report's header and
+    /// summary, with a warning that the rows' times compare across machines.
+    func testRowsTimedOnSeveralMachinesAreNamed() throws {
+        let single = try analysis()
+        XCTAssertEqual(single.timingMachines, ["test"])
+        XCTAssertEqual(single.timingDescription, "test")
+        XCTAssertFalse(MarkdownReport.make(single).contains("machines"))
+        let mixed = try analysis(topkMachine: "node-b")
+        XCTAssertEqual(mixed.timingMachines, ["test", "node-b"])
+        XCTAssertEqual(mixed.timingDescription, "timed on 2 machines (test; node-b)")
+        let markdown = MarkdownReport.make(mixed)
+        XCTAssertTrue(markdown.contains("timed on 2 machines (test; node-b), 1 threads"))
+        XCTAssertTrue(markdown.contains("The rows were timed on 2 machines"))
+        XCTAssertTrue(HTMLIndex.make(mixed).contains("timed on 2 machines (test; node-b)"))
+        guard case .object(let fields) = SummaryJSON.make(mixed), case .object(let manifest)? = fields.first(where: { $0.0 == "manifest" })?.1
+        else { return XCTFail("summary.json is not an object with a manifest") }
+        XCTAssertEqual(manifest.first { $0.0 == "timing_machines" }?.1.text, JSONValue.array([.string("test"), .string("node-b")]).text)
     }
 
     func testIncompleteRunsAreRefused() throws {

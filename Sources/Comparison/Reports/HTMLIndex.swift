@@ -23,7 +23,7 @@ enum HTMLIndex {
             td:first-child,th:first-child{text-align:left}img{max-width:100%}</style></head>
             <body><h1>\(SVGDocument.escape(title))</h1>
             <p>Commit <code>\(SVGDocument.escape(analysis.manifest.commit))</code>, \(SVGDocument.escape(analysis.manifest.date)),
-            \(SVGDocument.escape(analysis.manifest.machine)), \(analysis.manifest.threads) threads.</p>
+            \(SVGDocument.escape(analysis.timingDescription)), \(analysis.manifest.threads) threads.</p>
             <table><tr>\(header.map { "<th>\(SVGDocument.escape($0))</th>" }.joined())</tr>
             \(rows.joined(separator: "\n"))
             </table>

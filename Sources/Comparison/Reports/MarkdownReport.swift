@@ -26,7 +26,7 @@ enum MarkdownReport {
         out.append("Built-in model `\(plan.model)` (\(plan.visualTokens) visual tokens, \(plan.configuration.layers)-layer language model), "
                    + "\(plan.itemsPerFamily) test items per task family × \(TaskFamily.allCases.count) families, "
                    + "seeds \(plan.seeds.map(String.init).joined(separator: ", ")). Commit `\(manifest.commit)`, \(manifest.date), "
-                   + "\(manifest.machine), \(manifest.threads) threads.\n")
+                   + "\(analysis.timingDescription), \(manifest.threads) threads.\n")
         out.append("## Headline\n")
         out.append(headlineTable(analysis) + "\n")
         out.append("""
@@ -39,6 +39,10 @@ enum MarkdownReport {
             unpruned FLOPs / pruned FLOPs of the language model (its attention counting the query–key pairs the causal mask leaves, all that the prefill computes; the pruner's own work is not in the FLOPs). Pruner time (scoring, selection) is timed apart from the prefill. Recall is the \
             share of the ground-truth relevant patches among the kept tokens.\n
             """)
+        if analysis.timingMachines.count > 1 {
+            out.append("The rows were timed on \(analysis.timingMachines.count) machines, so their prefill and pruner times compare "
+                       + "across machines; each row's speedup and pruner share are paired with the unpruned prefill on its own.\n")
+        }
         let inLLM = analysis.rows.filter { abs($0.equivalentTokens - Double($0.keepTokens)) > 0.5 && $0.method != MethodSpec.unprunedLabel }
         if !inLLM.isEmpty {
             out.append("Pruning inside the language model costs more than its budget suggests; equivalent before-LLM token counts: "

@@ -67,6 +67,7 @@ enum SummaryJSON {
             ("manifest", .object([
                 ("seed", .unsigned(plan.seeds[0])), ("commit", .string(manifest.commit)), ("config", config),
                 ("threads", .integer(manifest.threads)), ("date", .string(manifest.date)), ("machine", .string(manifest.machine)),
+                ("timing_machines", .array(analysis.timingMachines.map(JSONValue.string))),
             ])),
             ("rows", .array(rows)), ("comparisons", .array(comparisons)), ("rank_tests", .array(rankTests)),
             ("findings", .array(Findings.statements(analysis).map(JSONValue.string))),
