@@ -86,7 +86,7 @@ public struct ComparisonAnalysis: Sendable {
     public let rankTests: [RankTest]
     /// The machines the units were timed on, each once, in the plan's order: more than one when shards ran
     /// on different machines (or a run resumed on another), and then the rows' times compare across
-    /// machines, while each row's speedup and pruner share stay paired with the unpruned prefill on its own.
+    /// machines (each unit's speedup and pruner share stay paired with the unpruned prefill on its own).
     public let timingMachines: [String]
     /// Significance level of every statement in words.
     public let alpha = 0.05

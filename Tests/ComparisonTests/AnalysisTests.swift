@@ -97,7 +97,7 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(mixed.timingDescription, "timed on 2 machines (test; node-b)")
         let markdown = MarkdownReport.make(mixed)
         XCTAssertTrue(markdown.contains("timed on 2 machines (test; node-b), 1 threads"))
-        XCTAssertTrue(markdown.contains("The rows were timed on 2 machines"))
+        XCTAssertTrue(markdown.contains("The units were timed on 2 machines"))
         XCTAssertTrue(HTMLIndex.make(mixed).contains("timed on 2 machines (test; node-b)"))
         guard case .object(let fields) = SummaryJSON.make(mixed), case .object(let manifest)? = fields.first(where: { $0.0 == "manifest" })?.1
         else { return XCTFail("summary.json is not an object with a manifest") }

@@ -40,8 +40,9 @@ enum MarkdownReport {
             share of the ground-truth relevant patches among the kept tokens.\n
             """)
         if analysis.timingMachines.count > 1 {
-            out.append("The rows were timed on \(analysis.timingMachines.count) machines, so their prefill and pruner times compare "
-                       + "across machines; each row's speedup and pruner share are paired with the unpruned prefill on its own.\n")
+            out.append("The units were timed on \(analysis.timingMachines.count) machines: rows' times compare across machines, and so "
+                       + "do the speedups and pruner shares of rows whose seeds ran on different ones (each unit's unpruned "
+                       + "prefill is timed on its own machine).\n")
         }
         let inLLM = analysis.rows.filter { abs($0.equivalentTokens - Double($0.keepTokens)) > 0.5 && $0.method != MethodSpec.unprunedLabel }
         if !inLLM.isEmpty {
