@@ -3,17 +3,20 @@
 #include "exp_kernel.h"
 #include "cpu_features.h"
 
+// The constants every path shares: 1/√2, and Abramowitz & Stegun 7.1.26's `p` and polynomial (the
+// highest power first).
+#define GELU_SQRT_HALF 0.70710678f
+#define ERFC_P 0.3275911f
+static const float erfc_polynomial[5] = {1.061405429f, -1.453152027f, 1.421413741f, -0.284496736f, 0.254829592f};
+
 /// GELU of one value: `z = |x|/√2`, `t = 1/(1 + 0.3275911·z)`, `erfc(z) = t·P(t)·exp(−z²)`,
 /// `Φ(x) = erfc/2` below 0 and `1 − erfc/2` above.
 static float gelu_portable(float x) {
-    float z = fabsf(x) * 0.70710678f;
-    float denominator = fmaf(0.3275911f, z, 1.0f);
+    float z = fabsf(x) * GELU_SQRT_HALF;
+    float denominator = fmaf(ERFC_P, z, 1.0f);
     float t = 1.0f / denominator;
-    float p = 1.061405429f;
-    p = fmaf(p, t, -1.453152027f);
-    p = fmaf(p, t, 1.421413741f);
-    p = fmaf(p, t, -0.284496736f);
-    p = fmaf(p, t, 0.254829592f);
+    float p = erfc_polynomial[0];
+    for (int k = 1; k < 5; k++) p = fmaf(p, t, erfc_polynomial[k]);
     float negative_square = -(z * z);
     float tail = p * t;
     tail = tail * exp_portable(negative_square);
@@ -33,13 +36,10 @@ static size_t gelu_range_eight_lanes(const float *x, float *y, size_t first, siz
     size_t i = first;
     for (; i + 8 <= count; i += 8) {
         __m256 value = _mm256_loadu_ps(x + i);
-        __m256 z = _mm256_mul_ps(_mm256_andnot_ps(sign, value), _mm256_set1_ps(0.70710678f));
-        __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(0.3275911f), z, one));
-        __m256 p = _mm256_set1_ps(1.061405429f);
-        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.453152027f));
-        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.421413741f));
-        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.284496736f));
-        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.254829592f));
+        __m256 z = _mm256_mul_ps(_mm256_andnot_ps(sign, value), _mm256_set1_ps(GELU_SQRT_HALF));
+        __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(ERFC_P), z, one));
+        __m256 p = _mm256_set1_ps(erfc_polynomial[0]);
+        for (int k = 1; k < 5; k++) p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(erfc_polynomial[k]));
         __m256 negative_square = _mm256_xor_ps(_mm256_mul_ps(z, z), sign);
         __m256 tail = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(p, t), exp_vector(negative_square)),
                                     _mm256_set1_ps(0.5f));
@@ -59,13 +59,10 @@ __attribute__((target("avx512f"))) static size_t gelu_range_sixteen_lanes(const 
     size_t i = 0;
     for (; i + 16 <= count; i += 16) {
         __m512 value = _mm512_loadu_ps(x + i);
-        __m512 z = _mm512_mul_ps(_mm512_abs_ps(value), _mm512_set1_ps(0.70710678f));
-        __m512 t = _mm512_div_ps(one, _mm512_fmadd_ps(_mm512_set1_ps(0.3275911f), z, one));
-        __m512 p = _mm512_set1_ps(1.061405429f);
-        p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.453152027f));
-        p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.421413741f));
-        p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.284496736f));
-        p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.254829592f));
+        __m512 z = _mm512_mul_ps(_mm512_abs_ps(value), _mm512_set1_ps(GELU_SQRT_HALF));
+        __m512 t = _mm512_div_ps(one, _mm512_fmadd_ps(_mm512_set1_ps(ERFC_P), z, one));
+        __m512 p = _mm512_set1_ps(erfc_polynomial[0]);
+        for (int k = 1; k < 5; k++) p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(erfc_polynomial[k]));
         __m512 negative_square = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(z, z)), sign));
         __m512 tail = _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(p, t), exp_vector16(negative_square)),
                                     _mm512_set1_ps(0.5f));
