@@ -68,9 +68,10 @@ final class ForwardValueTests: XCTestCase {
 
     /// LayerNorm and RMSNorm, which compute their statistics in passes over all rows, give each row the
     /// bits of that row normalised alone (with `VectorMath.sum` and `dot`), for widths around the
-    /// eight-float vectors; and those values match a Float64 reference.
+    /// eight-float vectors and `VectorMath.elementwise`'s 32-float blocks; and those values match a Float64
+    /// reference.
     func testRowNormalisationMatchesRowsAloneAndAReference() {
-        for width in [1, 7, 8, 32, 37, 128] {
+        for width in [1, 7, 8, 16, 32, 37, 45, 128] {
             for rows in [1, 3, 4, 5, 9] {
                 let x = randomTensor([rows, width], seed: UInt64(rows * 100 + width))
                 let gamma = randomTensor([width], seed: 7), beta = randomTensor([width], seed: 8)

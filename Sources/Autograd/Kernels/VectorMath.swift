@@ -34,6 +34,39 @@ enum VectorMath {
         return (p * t * gaussian, gaussian)
     }
 
+    /// Eight floats from `x` (any alignment).
+    @inline(__always)
+    static func load(_ x: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self) }
+
+    /// Eight floats to `x` (any alignment).
+    @inline(__always)
+    static func store(_ lanes: SIMD8<Float>, to x: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(x).storeBytes(of: lanes, as: SIMD8<Float>.self)
+    }
+
+    /// An element-wise loop over `0 ..< count`: `vector(i)` for the eight indices from `i`, four such blocks
+    /// an iteration, then one at a time, then `scalar(i)` for the last `count % 8`. The compiler vectorises
+    /// such a loop only 32 floats an iteration, so it runs shorter rows (a 16-channel layer norm) scalar.
+    @inline(__always)
+    static func elementwise(_ count: Int, _ vector: (Int) -> Void, scalar: (Int) -> Void) {
+        var i = 0
+        while i + 32 <= count {
+            vector(i)
+            vector(i + 8)
+            vector(i + 16)
+            vector(i + 24)
+            i += 32
+        }
+        while i + 8 <= count {
+            vector(i)
+            i += 8
+        }
+        while i < count {
+            scalar(i)
+            i += 1
+        }
+    }
+
     /// The sum of `count` floats, eight lanes at a time, in a fixed order.
     static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
         var lanes = SIMD8<Float>.zero
