@@ -1,5 +1,5 @@
 // The engine's GELU alone (Sources/CKernels/gelu.c) on each of its paths: 4,608 values (DiffPrune's
-// scorer on 144 tokens of 32 channels) and 81,920 (the built-in model's MLP on 160 tokens), hot in
+// scorer on 144 tokens when it had 32 channels) and 81,920 (the built-in model's MLP on 160 tokens), hot in
 // cache, single-threaded on CPU 0. Prints, per path this build and CPU have, the median over 201
 // samples of the time per call, and checks that every path gives the portable path's bits. Built with
 // clang (the Swift toolchain's, which compiles the kernels in the package) and the package's flags:

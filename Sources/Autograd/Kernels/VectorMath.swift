@@ -1,4 +1,5 @@
-/// Branch-free scalar kernels that the compiler vectorises inside loops, and fixed-order SIMD reductions.
+/// Branch-free scalar kernels that the compiler vectorises inside loops, fixed-order SIMD reductions, and
+/// element-wise loops vectorised by hand.
 ///
 /// The reductions always combine elements in the same order for a given length, so results never depend
 /// on thread count or call site.
@@ -45,8 +46,10 @@ enum VectorMath {
     }
 
     /// An element-wise loop over `0 ..< count`: `vector(i)` for the eight indices from `i`, four such blocks
-    /// an iteration, then one at a time, then `scalar(i)` for the last `count % 8`. The compiler vectorises
-    /// such a loop only 32 floats an iteration, so it runs shorter rows (a 16-channel layer norm) scalar.
+    /// an iteration, then single blocks of eight, then `scalar(i)` for the last `count % 8`. The compiler
+    /// (AVX2 build) vectorises such a loop 32 floats an iteration and leaves the rest to a four-float loop,
+    /// so a 16-float row (a 16-channel layer norm) was written four floats at a time, and the eight-float
+    /// loads that read it back next stalled on those narrower stores.
     @inline(__always)
     static func elementwise(_ count: Int, _ vector: (Int) -> Void, scalar: (Int) -> Void) {
         var i = 0
@@ -72,7 +75,7 @@ enum VectorMath {
         var lanes = SIMD8<Float>.zero
         var i = 0
         while i + 8 <= count {
-            lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            lanes += load(x + i)
             i += 8
         }
         var total = lanes.sum()
@@ -84,9 +87,7 @@ enum VectorMath {
     static func accumulate(_ x: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Float>, _ count: Int) {
         var i = 0
         while i + 8 <= count {
-            let total = UnsafeRawPointer(sums + i).loadUnaligned(as: SIMD8<Float>.self)
-                + UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(sums + i).storeBytes(of: total, as: SIMD8<Float>.self)
+            store(load(sums + i) + load(x + i), to: sums + i)
             i += 8
         }
         while i < count { sums[i] += x[i]; i += 1 }
@@ -97,8 +98,7 @@ enum VectorMath {
         var lanes = SIMD8<Float>.zero
         var i = 0
         while i + 8 <= count {
-            lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-                * UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
+            lanes += load(x + i) * load(y + i)
             i += 8
         }
         var total = lanes.sum()

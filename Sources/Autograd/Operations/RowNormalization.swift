@@ -53,8 +53,9 @@ private func normalize(_ x: Tensor, centered: Bool, weight: Tensor?, bias: Tenso
 ///
 /// Row by row, each row's statistics are a chain of dependent reductions, a square root and a division
 /// that the processor cannot overlap with the next row's; in passes over all rows it can. Every value is
-/// computed as in a single pass. LayerNorm's element-wise loops are `VectorMath.elementwise`: left to the
-/// compiler, a 16-float row (a pruner's scorer) ran scalar at half the speed.
+/// computed as in a single pass. The centring and LayerNorm's (γ, β) scaling loop are
+/// `VectorMath.elementwise`: left to the compiler, a 16-float row (a pruner's scorer) took twice as long
+/// as a 32-float one.
 func normalizeRows(
     _ x: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>, rows: Int, width: Int, centered: Bool,
     gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, epsilon: Float, statistics stats: UnsafeMutablePointer<Float>
