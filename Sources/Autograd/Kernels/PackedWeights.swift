@@ -14,6 +14,9 @@ final class PackedWeights: @unchecked Sendable {
 
     var panels: Int { Int(prunelab_panel_count(Int32(outputs))) }
 
+    /// The packed values and their shape, for a product.
+    var matrix: PackedMatrix { PackedMatrix(base: base, outputs: outputs, inputs: inputs) }
+
     private init(_ weight: Tensor, version: Int) {
         (outputs, inputs) = (weight.shape[0], weight.shape[1])
         self.version = version
@@ -40,12 +43,24 @@ final class PackedWeights: @unchecked Sendable {
     }
 }
 
+/// What a product reads of a `PackedWeights`, as plain values: a thread that runs a product with it changes
+/// no reference count. In this machine's slow spells (the two virtual CPUs then answer each other in about
+/// 350 ns instead of 65) each count that the other core changed last costs such a round trip, and a
+/// pruner's share or a transformer block's touched dozens. Valid while its `PackedWeights` lives (the
+/// weights' storage keeps that until their values change).
+struct PackedMatrix {
+    let base: UnsafePointer<Float>
+    let outputs: Int, inputs: Int
+
+    var panels: Int { Int(prunelab_panel_count(Int32(outputs))) }
+}
+
 /// One `x · weightᵀ + bias` through packed weights: its panels can be computed in any grouping, on any
 /// thread, with the same results.
 struct PackedProduct {
     let rows: Int
     let x: UnsafePointer<Float>
-    let weights: PackedWeights
+    let weights: PackedMatrix
     let bias: UnsafePointer<Float>?
     let c: UnsafeMutablePointer<Float>
     /// What each thread does to the outputs it has just computed, before any other thread reads them.

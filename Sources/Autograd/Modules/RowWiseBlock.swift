@@ -146,13 +146,13 @@ struct RowWiseBlock {
     /// `norm` on rows `rows` of `x`, into the same rows of `result`.
     func normalize(_ rows: Range<Int>, of x: Tensor, by norm: LayerNorm, into result: Tensor) {
         let width = norm.weight.count
-        norm.normalize(rows.count, of: x.pointer + rows.lowerBound * width, into: result.pointer + rows.lowerBound * width)
+        norm.rowKernel.normalize(rows.count, of: x.pointer + rows.lowerBound * width, into: result.pointer + rows.lowerBound * width)
     }
 
     /// `linear` (whose packed weights are `weights`) on rows `rows` of `x`, into the same rows of `result`.
     func product(_ rows: Range<Int>, _ x: Tensor, _ weights: PackedWeights, _ linear: Linear, into result: Tensor,
                  then epilogue: PackedProduct.Epilogue = .none) {
-        PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: weights, bias: linear.bias?.pointer,
+        PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: weights.matrix, bias: linear.bias?.pointer,
                       c: result.pointer, epilogue: epilogue).run(rows: rows)
     }
 }

@@ -170,17 +170,22 @@ public final class RowWisePipeline {
     }
 
     /// The stages as kernels on rows, with a GELU after a linear layer fused into its product. Immutable;
-    /// the modules it holds are only read (`isCurrent` notices when their weights change).
+    /// the modules' weights are only read (`isCurrent` notices when they change). The steps hold what
+    /// their kernels read as plain values (`PackedMatrix`), so that the threads running a share change no
+    /// reference count.
     private struct Plan: @unchecked Sendable {
         enum Step {
-            case product(PackedWeights, Linear, gelu: Bool)
-            case normalize(LayerNorm)
+            case product(PackedMatrix, bias: UnsafePointer<Float>?, gelu: Bool)
+            case normalize(LayerNorm.RowKernel)
             case gelu
             /// Applied between segments (`pool`, `spread`), not by `run`.
             case pool(from: Int, epsilon: Float)
         }
 
         let steps: [Step]
+        /// The packed weights the products read, with their layers: kept alive for the steps, and checked
+        /// against the layers' current weights by `isCurrent`.
+        let packed: [(weights: PackedWeights, layer: Linear)]
         /// The row width before the first step and after each.
         let widths: [Int]
         /// The steps of each segment: up to a pooling step (the next segment's first), and the rest.
@@ -195,22 +200,23 @@ public final class RowWisePipeline {
         /// Nil when a linear layer's weights are not a whole storage (no packed form) or a pooling stage
         /// pools one channel; traps when a stage's width does not follow from the one before.
         init?(_ stages: [Stage], width: Int) {
-            var steps: [Step] = [], widths = [width]
+            var steps: [Step] = [], packed: [(weights: PackedWeights, layer: Linear)] = [], widths = [width]
             for stage in stages {
                 switch stage {
                 case .linear(let layer):
-                    guard let packed = PackedWeights.of(layer.weight) else { return nil }
-                    precondition(packed.inputs == widths.last! && (layer.bias?.count ?? packed.outputs) == packed.outputs,
-                                 "pipeline: a \(packed.outputs)×\(packed.inputs) linear layer on rows of \(widths.last!)")
-                    steps.append(.product(packed, layer, gelu: false))
-                    widths.append(packed.outputs)
+                    guard let weights = PackedWeights.of(layer.weight) else { return nil }
+                    precondition(weights.inputs == widths.last! && (layer.bias?.count ?? weights.outputs) == weights.outputs,
+                                 "pipeline: a \(weights.outputs)×\(weights.inputs) linear layer on rows of \(widths.last!)")
+                    steps.append(.product(weights.matrix, bias: layer.bias?.pointer, gelu: false))
+                    packed.append((weights, layer))
+                    widths.append(weights.outputs)
                 case .layerNorm(let norm):
                     precondition(norm.weight.count == widths.last!, "pipeline: a layer norm of \(norm.weight.count) on rows of \(widths.last!)")
-                    steps.append(.normalize(norm))
+                    steps.append(.normalize(norm.rowKernel))
                     widths.append(widths.last!)
                 case .gelu:
-                    if case .product(let packed, let layer, false)? = steps.last {
-                        steps[steps.count - 1] = .product(packed, layer, gelu: true)
+                    if case .product(let weights, let bias, false)? = steps.last {
+                        steps[steps.count - 1] = .product(weights, bias: bias, gelu: true)
                     } else {
                         steps.append(.gelu)
                         widths.append(widths.last!)
@@ -237,16 +243,13 @@ public final class RowWisePipeline {
                 }
                 return widths[$0.lowerBound] - from
             }
-            (self.steps, self.widths) = (steps, widths)
+            (self.steps, self.packed, self.widths) = (steps, packed, widths)
         }
 
         /// Whether the plan still applies to rows of `width`: the same width, and weights whose values
         /// have not changed since they were packed.
         func isCurrent(width: Int) -> Bool {
-            widths[0] == width && steps.allSatisfy {
-                guard case .product(let packed, let layer, _) = $0 else { return true }
-                return packed.version == layer.weight.storage.version.load(ordering: .acquiring)
-            }
+            widths[0] == width && packed.allSatisfy { $0.weights.version == $0.layer.weight.storage.version.load(ordering: .acquiring) }
         }
 
         /// The pooling step `index` over `rows` (`x` points to the first), in order: each sequence's channels
@@ -301,13 +304,13 @@ public final class RowWisePipeline {
         func run(_ segment: Range<Int>, rows: Int, from x: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>,
                  buffers: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)) {
             var input = x
-            for (index, step) in zip(segment, steps[segment]) {
+            for index in segment {
                 let width = widths[index + 1]
                 let output = index == segment.upperBound - 1 ? result : (index % 2 == 0 ? buffers.0 : buffers.1)
-                switch step {
-                case .product(let weights, let layer, let gelu):
-                    PackedProduct(rows: rows, x: input, weights: weights, bias: layer.bias?.pointer, c: output,
-                                  epilogue: gelu ? .gelu : .none).run(0..<weights.panels)
+                switch steps[index] {
+                case .product(let weights, let bias, let gelu):
+                    PackedProduct(rows: rows, x: input, weights: weights, bias: bias, c: output, epilogue: gelu ? .gelu : .none)
+                        .run(0..<weights.panels)
                 case .normalize(let norm):
                     norm.normalize(rows, of: input, into: output)
                 case .gelu:

@@ -67,7 +67,7 @@ private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, then epilo
     checkLinearShapes(x, weight: weight, bias: bias)
     guard let packed = PackedWeights.of(weight) else { return nil }
     let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [packed.outputs])
-    return (result, PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: packed, bias: bias?.pointer,
+    return (result, PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: packed.matrix, bias: bias?.pointer,
                                   c: result.pointer, epilogue: epilogue))
 }
 

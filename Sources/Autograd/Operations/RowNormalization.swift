@@ -86,12 +86,22 @@ func normalizeRows(
 }
 
 extension LayerNorm {
-    /// This layer norm on `rows` rows of `x` (of its width), written to `result`: the kernel of
-    /// `callAsFunction` on raw rows, for inference passes that split the rows over the threads.
-    func normalize(_ rows: Int, of x: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * rows) { statistics in
-            normalizeRows(x, into: result, rows: rows, width: weight.count, centered: true, gamma: weight.pointer,
-                          beta: bias.pointer, epsilon: epsilon, statistics: statistics.baseAddress!)
+    /// This layer norm's kernel on raw rows (`callAsFunction`'s), for inference passes that split the rows
+    /// over the threads, with its parameters as plain values as `PackedMatrix` has its weights: valid while
+    /// the layer lives.
+    struct RowKernel {
+        let gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>
+        let width: Int
+        let epsilon: Float
+
+        /// The norm of `rows` rows of `x` (of its width), written to `result`.
+        func normalize(_ rows: Int, of x: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>) {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * rows) { statistics in
+                normalizeRows(x, into: result, rows: rows, width: width, centered: true, gamma: gamma, beta: beta,
+                              epsilon: epsilon, statistics: statistics.baseAddress!)
+            }
         }
     }
+
+    var rowKernel: RowKernel { RowKernel(gamma: weight.pointer, beta: bias.pointer, width: weight.count, epsilon: epsilon) }
 }
