@@ -19,17 +19,25 @@ public struct Selection: Equatable, Sendable {
         // Rank by one distinct integer key per token, (score descending, index ascending). The kept tokens
         // are those whose key is at most the budget-th smallest, found by selection rather than a sort (a
         // sort of 144 keys cost a sixth of a learned pruner's time), and listed by a scan in index order.
+        // The keys live in temporary memory: the selection runs right after a prefill, where each
+        // allocation's cold code costs more than its work.
         precondition(scores.count <= Int(UInt32.max), "token indices are packed into 32 bits")
-        let keys = scores.enumerated().map { index, score in UInt64(descendingKey(score)) << 32 | UInt64(index) }
-        let threshold = smallest(budget, of: keys)
-        return Selection(kept: keys.indices.filter { keys[$0] <= threshold }, scores: scores)
+        func key(_ index: Int) -> UInt64 { UInt64(descendingKey(scores[index])) << 32 | UInt64(index) }
+        let threshold = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: scores.count) { keys in
+            for index in scores.indices { keys[index] = key(index) }
+            return smallest(budget, of: keys)
+        }
+        var kept: [Int] = []
+        kept.reserveCapacity(budget)
+        for index in scores.indices where key(index) <= threshold { kept.append(index) }
+        return Selection(kept: kept, scores: scores)
     }
 
     /// The `rank`-th smallest (1-based) of distinct `keys`, by quickselect with a median-of-three pivot.
     /// Orders that defeat the pivot (one extreme first, then the rest sorted) would make that quadratic, so
     /// after twice as many partitions as halvings would take, the rest of the range is sorted instead.
-    private static func smallest(_ rank: Int, of keys: [UInt64]) -> UInt64 {
-        var keys = keys
+    private static func smallest(_ rank: Int, of keys: UnsafeMutableBufferPointer<UInt64>) -> UInt64 {
+        var keys = keys  // the pointer, so that a range of it can be sorted in place
         let target = rank - 1
         var (low, high) = (0, keys.count - 1)
         var partitionsLeft = 2 * (Int.bitWidth - keys.count.leadingZeroBitCount)
