@@ -69,20 +69,14 @@ extension EngineBenchmark {
         func byRows(_ stage: BlockStage, laterRowsCostMore: Bool = false, _ body: (Range<Int>) -> Void) {
             timed(stage) { rowWise.forEachRowRange(buffers.rows, laterRowsCostMore: laterRowsCostMore, body) }
         }
-        byRows(.layerNorms) { rowWise.normalize($0, of: x, by: block.norm1, into: buffers.normalized) }
-        byRows(.queryKeyValue) { rowWise.projectQueriesKeysValues($0, buffers) }
-        byRows(.attention, laterRowsCostMore: causal) { rowWise.attend($0, buffers, causal: causal) }
-        byRows(.outputProjection) {
-            rowWise.product($0, buffers.attended, rowWise.output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
-        }
-        byRows(.layerNorms) { rowWise.normalize($0, of: buffers.mixed, by: block.norm2, into: buffers.normalized) }
-        byRows(.mlpFirstProduct) {
-            rowWise.product($0, buffers.normalized, rowWise.widen, block.mlp.fc1, into: buffers.hidden, then: .gelu)
-        }
-        byRows(.mlpSecondProduct) {
-            rowWise.product($0, buffers.hidden, rowWise.narrow, block.mlp.fc2, into: buffers.result,
-                            then: .adding(buffers.mixed.pointer))
-        }
+        let pass = RowWiseBlock.Pass(rowWise, on: x, buffers)
+        byRows(.layerNorms) { pass.normalizeInput($0) }
+        byRows(.queryKeyValue) { pass.projectQueriesKeysValues($0) }
+        byRows(.attention, laterRowsCostMore: causal) { pass.attend($0, causal: causal) }
+        byRows(.outputProjection) { pass.projectOutput($0) }
+        byRows(.layerNorms) { pass.normalizeMixed($0) }
+        byRows(.mlpFirstProduct) { pass.widen($0) }
+        byRows(.mlpSecondProduct) { pass.narrow($0) }
         return buffers.result
     }
 }

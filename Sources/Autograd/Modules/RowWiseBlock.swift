@@ -54,16 +54,17 @@ struct RowWiseBlock {
     func step(_ x: Tensor, causal: Bool, returnProbabilities: Bool) -> BlockStep {
         precondition(x.shape.last == query.inputs, "transformer block of width \(query.inputs) applied to \(x.shape)")
         let buffers = Buffers(x, hidden: widen.outputs, heads: block.attn.heads, returnProbabilities: returnProbabilities)
+        let pass = Pass(self, on: x, buffers)
         forEachRowRange(buffers.rows) { rows in
-            normalize(rows, of: x, by: block.norm1, into: buffers.normalized)
-            projectQueriesKeysValues(rows, buffers)
+            pass.normalizeInput(rows)
+            pass.projectQueriesKeysValues(rows)
         }
         forEachRowRange(buffers.rows, laterRowsCostMore: causal) { rows in
-            attend(rows, buffers, causal: causal)
-            product(rows, buffers.attended, output, block.attn.wo, into: buffers.mixed, then: .adding(x.pointer))
-            normalize(rows, of: buffers.mixed, by: block.norm2, into: buffers.normalized)
-            product(rows, buffers.normalized, widen, block.mlp.fc1, into: buffers.hidden, then: .gelu)
-            product(rows, buffers.hidden, narrow, block.mlp.fc2, into: buffers.result, then: .adding(buffers.mixed.pointer))
+            pass.attend(rows, causal: causal)
+            pass.projectOutput(rows)
+            pass.normalizeMixed(rows)
+            pass.widen(rows)
+            pass.narrow(rows)
         }
         return BlockStep(output: buffers.result, key: buffers.keys, value: buffers.values,
                          probabilities: returnProbabilities ? buffers.probabilities : nil)
@@ -81,7 +82,7 @@ struct RowWiseBlock {
         /// a batch axis, as `attention` returns them) when they are returned; otherwise one block per batch
         /// item that every head reuses (each thread writes only its own rows).
         let probabilities: Tensor
-        private let returnsProbabilities: Bool
+        let returnsProbabilities: Bool
 
         init(_ x: Tensor, hidden width: Int, heads: Int, returnProbabilities: Bool) {
             rows = matrixRows(of: x)
@@ -103,35 +104,6 @@ struct RowWiseBlock {
             returnsProbabilities = returnProbabilities
         }
 
-        /// Where head `h` of batch item `b` writes its probabilities.
-        func probabilityBlock(batch b: Int, head h: Int) -> UnsafeMutablePointer<Float> {
-            let block = returnsProbabilities ? b * attention.heads + h : b
-            return probabilities.pointer + block * attention.block
-        }
-    }
-
-    /// The query, key and value projections of `rows` of `buffers.normalized`.
-    func projectQueriesKeysValues(_ rows: Range<Int>, _ buffers: Buffers) {
-        product(rows, buffers.normalized, query, block.attn.wq, into: buffers.queries)
-        product(rows, buffers.normalized, key, block.attn.wk, into: buffers.keys)
-        product(rows, buffers.normalized, value, block.attn.wv, into: buffers.values)
-    }
-
-    /// The attention of the queries of `rows`, every head, into the same rows of `buffers.attended`; every
-    /// row's keys and values must be ready.
-    func attend(_ rows: Range<Int>, _ buffers: Buffers, causal: Bool) {
-        let layout = buffers.attention
-        var row = rows.lowerBound
-        while row < rows.upperBound {  // a batch item at a time
-            let (b, first) = row.quotientAndRemainder(dividingBy: layout.queries)
-            let queries = first..<Swift.min(layout.queries, first + rows.upperBound - row)
-            for h in 0..<layout.heads {
-                layout.fusedHead(b, h, queries: queries, query: buffers.queries, key: buffers.keys, value: buffers.values,
-                                 causal: causal, probabilities: buffers.probabilityBlock(batch: b, head: h),
-                                 output: buffers.attended)
-            }
-            row += queries.count
-        }
     }
 
     /// Runs `body` on ranges of `0..<rows`, one per thread (fewer for few rows), in parallel. With
@@ -143,16 +115,97 @@ struct RowWiseBlock {
         }
     }
 
-    /// `norm` on rows `rows` of `x`, into the same rows of `result`.
-    func normalize(_ rows: Range<Int>, of x: Tensor, by norm: LayerNorm, into result: Tensor) {
-        let width = norm.weight.count
-        norm.rowKernel.normalize(rows.count, of: x.pointer + rows.lowerBound * width, into: result.pointer + rows.lowerBound * width)
-    }
+    /// One step's stages on rows, with what they read and write as plain values (`PackedMatrix`,
+    /// `LayerNorm.RowKernel`, pointers into the buffers): the threads running them change no reference
+    /// count (see `PackedMatrix`). Valid while the block and the buffers live.
+    struct Pass {
+        /// A linear layer's packed weights and bias.
+        struct Layer {
+            let weights: PackedMatrix
+            let bias: UnsafePointer<Float>?
 
-    /// `linear` (whose packed weights are `weights`) on rows `rows` of `x`, into the same rows of `result`.
-    func product(_ rows: Range<Int>, _ x: Tensor, _ weights: PackedWeights, _ linear: Linear, into result: Tensor,
-                 then epilogue: PackedProduct.Epilogue = .none) {
-        PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: weights.matrix, bias: linear.bias?.pointer,
-                      c: result.pointer, epilogue: epilogue).run(rows: rows)
+            init(_ weights: PackedWeights, _ linear: Linear) { (self.weights, bias) = (weights.matrix, linear.bias.map { UnsafePointer($0.pointer) }) }
+        }
+
+        let rows: Int
+        let input: UnsafePointer<Float>
+        let normalized: UnsafeMutablePointer<Float>, queries: UnsafeMutablePointer<Float>
+        let keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>
+        let attended: UnsafeMutablePointer<Float>, mixed: UnsafeMutablePointer<Float>
+        let hidden: UnsafeMutablePointer<Float>, result: UnsafeMutablePointer<Float>
+        let probabilities: UnsafeMutablePointer<Float>, returnsProbabilities: Bool
+        let attention: AttentionLayout
+        let norm1: LayerNorm.RowKernel, norm2: LayerNorm.RowKernel
+        let query: Layer, key: Layer, value: Layer, output: Layer, widening: Layer, narrowing: Layer
+
+        /// The pass of `block` on `x` into `buffers`.
+        init(_ block: RowWiseBlock, on x: Tensor, _ buffers: Buffers) {
+            let modules = block.block
+            rows = buffers.rows
+            input = UnsafePointer(x.pointer)
+            (normalized, queries, keys, values) = (buffers.normalized.pointer, buffers.queries.pointer,
+                                                   buffers.keys.pointer, buffers.values.pointer)
+            (attended, mixed, hidden, result) = (buffers.attended.pointer, buffers.mixed.pointer, buffers.hidden.pointer,
+                                                 buffers.result.pointer)
+            (probabilities, returnsProbabilities) = (buffers.probabilities.pointer, buffers.returnsProbabilities)
+            attention = buffers.attention
+            (norm1, norm2) = (modules.norm1.rowKernel, modules.norm2.rowKernel)
+            query = Layer(block.query, modules.attn.wq)
+            key = Layer(block.key, modules.attn.wk)
+            value = Layer(block.value, modules.attn.wv)
+            output = Layer(block.output, modules.attn.wo)
+            widening = Layer(block.widen, modules.mlp.fc1)
+            narrowing = Layer(block.narrow, modules.mlp.fc2)
+        }
+
+        /// The first layer norm of `rows` of the input.
+        func normalizeInput(_ rows: Range<Int>) { normalize(rows, of: input, by: norm1) }
+
+        /// The query, key and value projections of `rows` of the normalised input.
+        func projectQueriesKeysValues(_ rows: Range<Int>) {
+            product(rows, normalized, query, into: queries)
+            product(rows, normalized, key, into: keys)
+            product(rows, normalized, value, into: values)
+        }
+
+        /// The attention of the queries of `rows`, every head; every row's keys and values must be ready.
+        func attend(_ rows: Range<Int>, causal: Bool) {
+            let layout = attention
+            var row = rows.lowerBound
+            while row < rows.upperBound {  // a batch item at a time
+                let (b, first) = row.quotientAndRemainder(dividingBy: layout.queries)
+                let queries = first..<Swift.min(layout.queries, first + rows.upperBound - row)
+                for h in 0..<layout.heads {
+                    // Returned probabilities have a block per head; otherwise every head reuses its batch item's.
+                    let block = returnsProbabilities ? b * layout.heads + h : b
+                    layout.fusedHead(b, h, queries: queries, query: self.queries, key: keys, value: values, causal: causal,
+                                     probabilities: probabilities + block * layout.block, output: attended)
+                }
+                row += queries.count
+            }
+        }
+
+        /// The output projection of `rows` of the attention, plus the input (the residual connection).
+        func projectOutput(_ rows: Range<Int>) { product(rows, attended, output, into: mixed, then: .adding(input)) }
+
+        /// The second layer norm of `rows`.
+        func normalizeMixed(_ rows: Range<Int>) { normalize(rows, of: mixed, by: norm2) }
+
+        /// The MLP's first product of `rows`, with its GELU.
+        func widen(_ rows: Range<Int>) { product(rows, normalized, widening, into: hidden, then: .gelu) }
+
+        /// The MLP's second product of `rows`, plus the attention's residual sum: the block's output.
+        func narrow(_ rows: Range<Int>) { product(rows, hidden, narrowing, into: result, then: .adding(mixed)) }
+
+        /// `norm` on rows `rows` of `x` (a matrix of the block's width), into the same rows of `normalized`.
+        private func normalize(_ rows: Range<Int>, of x: UnsafePointer<Float>, by norm: LayerNorm.RowKernel) {
+            norm.normalize(rows.count, of: x + rows.lowerBound * norm.width, into: normalized + rows.lowerBound * norm.width)
+        }
+
+        /// `layer` on rows `rows` of `x`, into the same rows of `c`.
+        private func product(_ rows: Range<Int>, _ x: UnsafePointer<Float>, _ layer: Layer, into c: UnsafeMutablePointer<Float>,
+                             then epilogue: PackedProduct.Epilogue = .none) {
+            PackedProduct(rows: self.rows, x: x, weights: layer.weights, bias: layer.bias, c: c, epilogue: epilogue).run(rows: rows)
+        }
     }
 }

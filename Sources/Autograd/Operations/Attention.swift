@@ -91,8 +91,8 @@ private func fusedHeads(
     Parallel.forEach(slots) { slot, worker in
         let (b, h) = slot.quotientAndRemainder(dividingBy: layout.heads)
         let rows = probabilities.map { $0.pointer + slot * layout.block } ?? scratch!.pointer + worker * layout.block
-        layout.fusedHead(b, h, queries: 0..<layout.queries, query: query, key: key, value: value, causal: causal,
-                         probabilities: rows, output: output)
+        layout.fusedHead(b, h, queries: 0..<layout.queries, query: query.pointer, key: key.pointer, value: value.pointer,
+                         causal: causal, probabilities: rows, output: output.pointer)
     }
 }
 
@@ -100,13 +100,15 @@ private func fusedHeads(
 struct AttentionLayout {
     let batch: Int, queries: Int, keys: Int, width: Int, heads: Int, headWidth: Int
     let scale: Float
+    /// Whether the tensors have a batch axis.
+    let batched: Bool
     var block: Int { queries * keys }
-    var probabilityShape: [Int]
+    var probabilityShape: [Int] { (batched ? [batch] : []) + [heads, queries, keys] }
 
     init(query: Tensor, key: Tensor, value: Tensor, heads: Int, keep: Tensor?) {
         precondition(query.rank == 2 || query.rank == 3, "attention: query \(query.shape) must be [batch,] tokens, d")
         precondition(key.shape == value.shape && key.rank == query.rank, "attention: key \(key.shape), value \(value.shape)")
-        let batched = query.rank == 3
+        batched = query.rank == 3
         batch = batched ? query.shape[0] : 1
         queries = query.shape[query.rank - 2]
         keys = key.shape[key.rank - 2]
@@ -119,7 +121,6 @@ struct AttentionLayout {
         if let keep {
             precondition(keep.shape == (batched ? [batch, keys] : [keys]), "attention: keep \(keep.shape) for \(keys) keys")
         }
-        probabilityShape = (batched ? [batch] : []) + [heads, queries, keys]
     }
 
     /// Keys visible to query `i`: all of them, or under the causal mask the first `i + keys − queries + 1`.
@@ -138,13 +139,15 @@ struct AttentionLayout {
 
     /// Queries `rows` of batch item `b` in head `h` through the fused inference kernel: their probabilities
     /// into `probabilities` (the head's `[queries, keys]` block, other rows untouched) and their outputs
-    /// into `output`. A query's values do not depend on the other queries in `rows`.
-    func fusedHead(_ b: Int, _ h: Int, queries rows: Range<Int>, query: Tensor, key: Tensor, value: Tensor,
-                   causal: Bool, probabilities: UnsafeMutablePointer<Float>, output: Tensor) {
+    /// into `output` (`query`, `key`, `value` and `output` point to their tensors' first elements). A query's
+    /// values do not depend on the other queries in `rows`.
+    func fusedHead(_ b: Int, _ h: Int, queries rows: Range<Int>, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
+                   value: UnsafePointer<Float>, causal: Bool, probabilities: UnsafeMutablePointer<Float>,
+                   output: UnsafeMutablePointer<Float>) {
+        let (queryHead, keyHead) = (b * queries * width + h * headWidth, b * keys * width + h * headWidth)
         prunelab_attention_head(Int32(queries), Int32(keys), Int32(rows.lowerBound), Int32(rows.count),
-                                Int32(headWidth), causal ? 1 : 0, scale, self.query(query, b, h), width,
-                                self.key(key, b, h), width, self.value(value, b, h), width, probabilities,
-                                self.query(output, b, h), width)
+                                Int32(headWidth), causal ? 1 : 0, scale, query + queryHead, width, key + keyHead, width,
+                                value + keyHead, width, probabilities, output + queryHead, width)
     }
 }
 
