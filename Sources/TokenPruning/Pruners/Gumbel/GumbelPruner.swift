@@ -19,8 +19,8 @@ public final class GumbelPruner: TrainablePruner {
         public var gumbelTemperature: Float = 1
         /// Channels of the predictor's first layer (DynamicViT: the embedding width, here the vision width
         /// 96). The default is DiffPrune's scorer width, so both learned pruners have the same first layer;
-        /// it costs about 1% of the unpruned prefill when the machine is fast and up to 1.9% in its slow
-        /// spells (`prune-bench bench pruners` measures it).
+        /// it costs about 0.7% of the unpruned prefill when the machine is fast and 0.9% in its slow spells
+        /// (`prune-bench bench pruners` measures it).
         public var predictorWidth = 16
         public var training = PrunerTrainingSettings()
         public init() {}
