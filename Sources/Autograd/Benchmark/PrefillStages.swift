@@ -70,13 +70,15 @@ extension EngineBenchmark {
             timed(stage) { rowWise.forEachRowRange(buffers.rows, laterRowsCostMore: laterRowsCostMore, body) }
         }
         let pass = RowWiseBlock.Pass(rowWise, on: x, buffers)
-        byRows(.layerNorms) { pass.normalizeInput($0) }
-        byRows(.queryKeyValue) { pass.projectQueriesKeysValues($0) }
-        byRows(.attention, laterRowsCostMore: causal) { pass.attend($0, causal: causal) }
-        byRows(.outputProjection) { pass.projectOutput($0) }
-        byRows(.layerNorms) { pass.normalizeMixed($0) }
-        byRows(.mlpFirstProduct) { pass.widen($0) }
-        byRows(.mlpSecondProduct) { pass.narrow($0) }
+        withExtendedLifetime(buffers) {
+            byRows(.layerNorms) { pass.normalizeInput($0) }
+            byRows(.queryKeyValue) { pass.projectQueriesKeysValues($0) }
+            byRows(.attention, laterRowsCostMore: causal) { pass.attend($0, causal: causal) }
+            byRows(.outputProjection) { pass.projectOutput($0) }
+            byRows(.layerNorms) { pass.normalizeMixed($0) }
+            byRows(.mlpFirstProduct) { pass.widen($0) }
+            byRows(.mlpSecondProduct) { pass.narrow($0) }
+        }
         return buffers.result
     }
 }

@@ -45,9 +45,9 @@ final class PackedWeights: @unchecked Sendable {
 
 /// What a product reads of a `PackedWeights`, as plain values: a thread that runs a product with it changes
 /// no reference count. In this machine's slow spells (the two virtual CPUs then answer each other in about
-/// 350 ns instead of 65) each count that the other core changed last costs such a round trip, and a
-/// pruner's share or a transformer block's touched dozens. Valid while its `PackedWeights` lives (the
-/// weights' storage keeps that until their values change).
+/// 350 ns instead of 65) each count that the other core changed last costs such a round trip, and the
+/// threads of a pruner's pipeline or of a transformer block used to change dozens per hand-off. Valid
+/// while its `PackedWeights` lives: whoever makes a product keeps that alive until it has run.
 struct PackedMatrix {
     let base: UnsafePointer<Float>
     let outputs: Int, inputs: Int

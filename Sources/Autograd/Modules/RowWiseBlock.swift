@@ -55,16 +55,18 @@ struct RowWiseBlock {
         precondition(x.shape.last == query.inputs, "transformer block of width \(query.inputs) applied to \(x.shape)")
         let buffers = Buffers(x, hidden: widen.outputs, heads: block.attn.heads, returnProbabilities: returnProbabilities)
         let pass = Pass(self, on: x, buffers)
-        forEachRowRange(buffers.rows) { rows in
-            pass.normalizeInput(rows)
-            pass.projectQueriesKeysValues(rows)
-        }
-        forEachRowRange(buffers.rows, laterRowsCostMore: causal) { rows in
-            pass.attend(rows, causal: causal)
-            pass.projectOutput(rows)
-            pass.normalizeMixed(rows)
-            pass.widen(rows)
-            pass.narrow(rows)
+        withExtendedLifetime(buffers) {
+            forEachRowRange(buffers.rows) { rows in
+                pass.normalizeInput(rows)
+                pass.projectQueriesKeysValues(rows)
+            }
+            forEachRowRange(buffers.rows, laterRowsCostMore: causal) { rows in
+                pass.attend(rows, causal: causal)
+                pass.projectOutput(rows)
+                pass.normalizeMixed(rows)
+                pass.widen(rows)
+                pass.narrow(rows)
+            }
         }
         return BlockStep(output: buffers.result, key: buffers.keys, value: buffers.values,
                          probabilities: returnProbabilities ? buffers.probabilities : nil)
@@ -117,7 +119,8 @@ struct RowWiseBlock {
 
     /// One step's stages on rows, with what they read and write as plain values (`PackedMatrix`,
     /// `LayerNorm.RowKernel`, pointers into the buffers): the threads running them change no reference
-    /// count (see `PackedMatrix`). Valid while the block and the buffers live.
+    /// count (see `PackedMatrix`). Valid while the block, its input and the buffers live: callers keep
+    /// them alive (`withExtendedLifetime`) while the threads run.
     struct Pass {
         /// A linear layer's packed weights and bias.
         struct Layer {
@@ -136,7 +139,7 @@ struct RowWiseBlock {
         let probabilities: UnsafeMutablePointer<Float>, returnsProbabilities: Bool
         let attention: AttentionLayout
         let norm1: LayerNorm.RowKernel, norm2: LayerNorm.RowKernel
-        let query: Layer, key: Layer, value: Layer, output: Layer, widening: Layer, narrowing: Layer
+        let queryLayer: Layer, keyLayer: Layer, valueLayer: Layer, outputLayer: Layer, widenLayer: Layer, narrowLayer: Layer
 
         /// The pass of `block` on `x` into `buffers`.
         init(_ block: RowWiseBlock, on x: Tensor, _ buffers: Buffers) {
@@ -150,12 +153,12 @@ struct RowWiseBlock {
             (probabilities, returnsProbabilities) = (buffers.probabilities.pointer, buffers.returnsProbabilities)
             attention = buffers.attention
             (norm1, norm2) = (modules.norm1.rowKernel, modules.norm2.rowKernel)
-            query = Layer(block.query, modules.attn.wq)
-            key = Layer(block.key, modules.attn.wk)
-            value = Layer(block.value, modules.attn.wv)
-            output = Layer(block.output, modules.attn.wo)
-            widening = Layer(block.widen, modules.mlp.fc1)
-            narrowing = Layer(block.narrow, modules.mlp.fc2)
+            queryLayer = Layer(block.query, modules.attn.wq)
+            keyLayer = Layer(block.key, modules.attn.wk)
+            valueLayer = Layer(block.value, modules.attn.wv)
+            outputLayer = Layer(block.output, modules.attn.wo)
+            widenLayer = Layer(block.widen, modules.mlp.fc1)
+            narrowLayer = Layer(block.narrow, modules.mlp.fc2)
         }
 
         /// The first layer norm of `rows` of the input.
@@ -163,9 +166,9 @@ struct RowWiseBlock {
 
         /// The query, key and value projections of `rows` of the normalised input.
         func projectQueriesKeysValues(_ rows: Range<Int>) {
-            product(rows, normalized, query, into: queries)
-            product(rows, normalized, key, into: keys)
-            product(rows, normalized, value, into: values)
+            product(rows, normalized, queryLayer, into: queries)
+            product(rows, normalized, keyLayer, into: keys)
+            product(rows, normalized, valueLayer, into: values)
         }
 
         /// The attention of the queries of `rows`, every head; every row's keys and values must be ready.
@@ -174,28 +177,28 @@ struct RowWiseBlock {
             var row = rows.lowerBound
             while row < rows.upperBound {  // a batch item at a time
                 let (b, first) = row.quotientAndRemainder(dividingBy: layout.queries)
-                let queries = first..<Swift.min(layout.queries, first + rows.upperBound - row)
+                let itemQueries = first..<Swift.min(layout.queries, first + rows.upperBound - row)
                 for h in 0..<layout.heads {
                     // Returned probabilities have a block per head; otherwise every head reuses its batch item's.
                     let block = returnsProbabilities ? b * layout.heads + h : b
-                    layout.fusedHead(b, h, queries: queries, query: self.queries, key: keys, value: values, causal: causal,
+                    layout.fusedHead(b, h, queries: itemQueries, query: queries, key: keys, value: values, causal: causal,
                                      probabilities: probabilities + block * layout.block, output: attended)
                 }
-                row += queries.count
+                row += itemQueries.count
             }
         }
 
         /// The output projection of `rows` of the attention, plus the input (the residual connection).
-        func projectOutput(_ rows: Range<Int>) { product(rows, attended, output, into: mixed, then: .adding(input)) }
+        func projectOutput(_ rows: Range<Int>) { product(rows, attended, outputLayer, into: mixed, then: .adding(input)) }
 
         /// The second layer norm of `rows`.
         func normalizeMixed(_ rows: Range<Int>) { normalize(rows, of: mixed, by: norm2) }
 
         /// The MLP's first product of `rows`, with its GELU.
-        func widen(_ rows: Range<Int>) { product(rows, normalized, widening, into: hidden, then: .gelu) }
+        func widen(_ rows: Range<Int>) { product(rows, normalized, widenLayer, into: hidden, then: .gelu) }
 
         /// The MLP's second product of `rows`, plus the attention's residual sum: the block's output.
-        func narrow(_ rows: Range<Int>) { product(rows, hidden, narrowing, into: result, then: .adding(mixed)) }
+        func narrow(_ rows: Range<Int>) { product(rows, hidden, narrowLayer, into: result, then: .adding(mixed)) }
 
         /// `norm` on rows `rows` of `x` (a matrix of the block's width), into the same rows of `normalized`.
         private func normalize(_ rows: Range<Int>, of x: UnsafePointer<Float>, by norm: LayerNorm.RowKernel) {

@@ -184,7 +184,8 @@ public final class RowWisePipeline {
 
         let steps: [Step]
         /// The packed weights the products read, with their layers: kept alive for the steps, and checked
-        /// against the layers' current weights by `isCurrent`.
+        /// against the layers' current weights by `isCurrent`. (The layer norms' parameters and the biases
+        /// the steps point to belong to the pipeline's stages, which outlive its plans.)
         let packed: [(weights: PackedWeights, layer: Linear)]
         /// The row width before the first step and after each.
         let widths: [Int]

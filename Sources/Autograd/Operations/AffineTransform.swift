@@ -37,8 +37,8 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: 
 }
 
 /// The result of one packed product, once computed.
-private func computed(_ packed: (result: Tensor, product: PackedProduct)) -> Tensor {
-    PackedProduct.runTogether([packed.product])
+private func computed(_ packed: (result: Tensor, product: PackedProduct, weights: PackedWeights)) -> Tensor {
+    withExtendedLifetime(packed.weights) { PackedProduct.runTogether([packed.product]) }
     return packed.result
 }
 
@@ -48,7 +48,7 @@ private func computed(_ packed: (result: Tensor, product: PackedProduct)) -> Ten
 public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [Tensor] {
     // Each layer takes the path it would take alone: the inference kernel where it applies, else OpenBLAS.
     let packed = layers.map { packedLinear(x, weight: $0.weight, bias: $0.bias) }
-    PackedProduct.runTogether(packed.compactMap { $0?.product })
+    withExtendedLifetime(packed) { PackedProduct.runTogether(packed.compactMap { $0?.product }) }
     let prepared = zip(layers, packed).map { layer, packed in
         packed == nil ? preparedLinear(x, weight: layer.weight, bias: layer.bias) : nil
     }
@@ -59,16 +59,17 @@ public func linear(_ x: Tensor, layers: [(weight: Tensor, bias: Tensor?)]) -> [T
     }
 }
 
-/// The result tensor and the packed-weight product that fills it, when the inference kernel applies:
-/// inside `BLAS.latencyBound`, not recording gradients, and `weight` a whole storage.
+/// The result tensor, the packed-weight product that fills it and the packed weights it reads (to be kept
+/// alive until it has run), when the inference kernel applies: inside `BLAS.latencyBound`, not recording
+/// gradients, and `weight` a whole storage.
 private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, then epilogue: PackedProduct.Epilogue = .none)
-    -> (result: Tensor, product: PackedProduct)? {
+    -> (result: Tensor, product: PackedProduct, weights: PackedWeights)? {
     guard Parallel.isLatencyBound, !GradientMode.isEnabled else { return nil }
     checkLinearShapes(x, weight: weight, bias: bias)
     guard let packed = PackedWeights.of(weight) else { return nil }
     let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [packed.outputs])
     return (result, PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: packed.matrix, bias: bias?.pointer,
-                                  c: result.pointer, epilogue: epilogue))
+                                  c: result.pointer, epilogue: epilogue), packed)
 }
 
 /// The rows of `x` as a matrix of its last axis (the product of the other extents, whatever that one is).

@@ -100,7 +100,8 @@ private func fusedHeads(
 struct AttentionLayout {
     let batch: Int, queries: Int, keys: Int, width: Int, heads: Int, headWidth: Int
     let scale: Float
-    /// Whether the tensors have a batch axis.
+    /// Whether the tensors have a batch axis (stored rather than the probability shape, so that the layout
+    /// holds no array and threads can copy it without reference counting).
     let batched: Bool
     var block: Int { queries * keys }
     var probabilityShape: [Int] { (batched ? [batch] : []) + [heads, queries, keys] }
@@ -131,10 +132,12 @@ struct AttentionLayout {
     /// The key index that is query `i`'s own token (for the DynamicViT self term).
     func ownKey(query i: Int) -> Int { i + keys - queries }
 
-    func query(_ t: Tensor, _ b: Int, _ h: Int) -> UnsafeMutablePointer<Float> {
-        t.pointer + b * queries * width + h * headWidth
-    }
-    func key(_ t: Tensor, _ b: Int, _ h: Int) -> UnsafeMutablePointer<Float> { t.pointer + b * keys * width + h * headWidth }
+    /// Where head `h` of batch item `b` starts in a query-shaped (or output) tensor, and in a key-shaped one.
+    func queryOffset(_ b: Int, _ h: Int) -> Int { b * queries * width + h * headWidth }
+    func keyOffset(_ b: Int, _ h: Int) -> Int { b * keys * width + h * headWidth }
+
+    func query(_ t: Tensor, _ b: Int, _ h: Int) -> UnsafeMutablePointer<Float> { t.pointer + queryOffset(b, h) }
+    func key(_ t: Tensor, _ b: Int, _ h: Int) -> UnsafeMutablePointer<Float> { t.pointer + keyOffset(b, h) }
     func value(_ t: Tensor, _ b: Int, _ h: Int) -> UnsafeMutablePointer<Float> { key(t, b, h) }
 
     /// Queries `rows` of batch item `b` in head `h` through the fused inference kernel: their probabilities
@@ -144,7 +147,7 @@ struct AttentionLayout {
     func fusedHead(_ b: Int, _ h: Int, queries rows: Range<Int>, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
                    value: UnsafePointer<Float>, causal: Bool, probabilities: UnsafeMutablePointer<Float>,
                    output: UnsafeMutablePointer<Float>) {
-        let (queryHead, keyHead) = (b * queries * width + h * headWidth, b * keys * width + h * headWidth)
+        let (queryHead, keyHead) = (queryOffset(b, h), keyOffset(b, h))
         prunelab_attention_head(Int32(queries), Int32(keys), Int32(rows.lowerBound), Int32(rows.count),
                                 Int32(headWidth), causal ? 1 : 0, scale, query + queryHead, width, key + keyHead, width,
                                 value + keyHead, width, probabilities, output + queryHead, width)

@@ -71,7 +71,7 @@ func normalizeRows(
 
 /// Rows per block of `normalizeRows`' passes: 16 rows of 128 floats, in and out, fill half of a 32 KB
 /// level-1 cache.
-let normalizationBlockRows = 16
+private let normalizationBlockRows = 16
 
 /// `normalizeRows` on one block of rows, pass by pass.
 @inline(__always)
@@ -106,8 +106,8 @@ private func normalizeBlock(
 
 extension LayerNorm {
     /// This layer norm's kernel on raw rows (`callAsFunction`'s), for inference passes that split the rows
-    /// over the threads, with its parameters as plain values as `PackedMatrix` has its weights: valid while
-    /// the layer lives.
+    /// over the threads. Like `PackedMatrix`, it holds its parameters as plain pointers, valid while the
+    /// layer lives.
     struct RowKernel {
         let gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>
         let width: Int

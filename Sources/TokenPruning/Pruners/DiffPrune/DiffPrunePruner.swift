@@ -14,7 +14,7 @@ public final class DiffPrunePruner: TrainablePruner {
         /// Transformer blocks in the scorer (the paper: 2; 0 = a per-token MLP) and its channel width
         /// (the paper: the vision width). The default, a sixth of the vision width, costs three quarters
         /// of what 32 channels did: about 0.5% of the unpruned prefill when the machine is fast and 0.7% in
-        /// its slow spells (`prune-bench bench pruners` measures it).
+        /// its slow spells (`prune-bench bench pruners` at c4f1005; the default report's rows: 0.71-0.75%).
         public var scorerDepth = 0
         public var scorerWidth = 16
         /// Cosine-annealed temperature of the soft top-K, from `temperatureStart` to `temperatureEnd`.
