@@ -1,16 +1,19 @@
 // What changes when this machine is in a slow spell: the round trip of a cache line between the two
-// cores (`core_round_trip.c`), against what one core does alone: a chain of fused multiply-adds and
-// streaming reads from level 2, level 3 and memory. Each sample prints one line:
+// cores (as `core_round_trip.c` measures it), against what one core does alone: eight chains of fused
+// multiply-adds, and streaming reads from level 2, level 3 and memory. Each sample prints one line,
 //
 //     round_trip_ns  fma_ms  L2_GBps  L3_GBps  memory_GBps
 //
-// then a summary splits the samples at a 200 ns round trip and gives each group's medians. On this VM the
-// round trip flips between about 65 and 350 ns from one second to the next, while the single-core
-// columns stay where they were: the slow spells slow what crosses between the cores, not the cores.
+// with the round trip measured before and after the single-core work; a sample whose two round trips
+// fall on different sides of 200 ns caught a change of spell and is left out of the summary, which
+// gives each side's medians. On this VM the round trip flips between about 65 and 350 ns from one
+// second to the next, while the single-core columns stay where they were: the slow spells slow what
+// crosses between the cores, not the cores.
 //
 //   gcc -O2 -mavx2 -mfma -pthread scripts/spell_probe.c -o /tmp/spell_probe && /tmp/spell_probe [SAMPLES]
 #define _GNU_SOURCE
 #include <immintrin.h>
+#include <assert.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,14 +58,17 @@ static double fma_chains(void) {
         for (int c = 0; c < 8; c++) chain[c] = _mm256_fmadd_ps(chain[c], factor, term);
     }
     double elapsed = seconds() - start;
-    volatile float sink = chain[0][0] + chain[7][0];
+    __m256 total = chain[0];
+    for (int c = 1; c < 8; c++) total = _mm256_add_ps(total, chain[c]);
+    volatile float sink = total[0];  // every chain's result is used, so none can be left out
     (void)sink;
     return elapsed * 1e3;
 }
 
-/// GB/s reading the first `bytes` of `data` `passes` times (after one untimed pass), with eight
-/// accumulators so that the additions do not limit it.
+/// GB/s reading the first `bytes` (a multiple of 256) of `data` `passes` times (after one untimed pass),
+/// with eight accumulators so that the additions do not limit it.
 static double read_bandwidth(const float *data, size_t bytes, int passes) {
+    assert(bytes % 256 == 0);
     size_t count = bytes / sizeof(float);
     __m256 sum[8];
     for (int a = 0; a < 8; a++) sum[a] = _mm256_setzero_ps();
@@ -74,14 +80,17 @@ static double read_bandwidth(const float *data, size_t bytes, int passes) {
         }
     }
     double elapsed = seconds() - start;
-    volatile float sink = sum[0][0] + sum[7][0];
+    __m256 total = sum[0];
+    for (int a = 1; a < 8; a++) total = _mm256_add_ps(total, sum[a]);
+    volatile float sink = total[0];
     (void)sink;
     return (double)bytes * passes / elapsed / 1e9;
 }
 
+/// The median of `count` (at least one) values, sorting them.
 static double median(double *values, int count) {
     qsort(values, count, sizeof *values, ascending);
-    return count ? values[count / 2] : 0;
+    return count % 2 ? values[count / 2] : (values[count / 2 - 1] + values[count / 2]) / 2;
 }
 
 int main(int argc, char **argv) {
@@ -99,20 +108,31 @@ int main(int argc, char **argv) {
     }
     for (size_t i = 0; i < memory / sizeof(float); i++) data[i] = 1e-9f;
     static double columns[2][5][MAX_SAMPLES];
-    int counts[2] = {0, 0};
-    printf("round_trip_ns fma_ms L2_GBps L3_GBps memory_GBps\n");
+    int counts[2] = {0, 0}, mixed = 0;
+    const char *names[5] = {"round_trip_ns", "fma_ms", "L2_GBps", "L3_GBps", "memory_GBps"};
+    printf("%s %s %s %s %s\n", names[0], names[1], names[2], names[3], names[4]);
     for (int s = 0; s < samples; s++) {
-        double row[5] = {round_trip(), fma_chains(), read_bandwidth(data, 256 << 10, 200),
-                         read_bandwidth(data, 8 << 20, 8), read_bandwidth(data, memory, 1)};
+        double before = round_trip();
+        double row[5] = {before, fma_chains(), read_bandwidth(data, 256 << 10, 200), read_bandwidth(data, 8 << 20, 8),
+                         read_bandwidth(data, memory, 1)};
+        double after = round_trip();
         printf("%5.0f %7.2f %7.1f %7.1f %7.1f\n", row[0], row[1], row[2], row[3], row[4]);
         fflush(stdout);
-        int slow = row[0] > 200;
+        int slow = before > 200;
+        if (slow != (after > 200)) {
+            mixed++;
+            continue;
+        }
         for (int c = 0; c < 5; c++) columns[slow][c][counts[slow]] = row[c];
         counts[slow]++;
     }
+    printf("%d samples changed spell and are left out\n", mixed);
     for (int slow = 0; slow < 2; slow++) {
-        printf("%s (%d samples), medians:", slow ? "round trip > 200 ns" : "round trip <= 200 ns", counts[slow]);
-        for (int c = 0; c < 5; c++) printf(" %.2f", median(columns[slow][c], counts[slow]));
+        printf("round trip %s 200 ns, %d samples:", slow ? ">" : "<=", counts[slow]);
+        for (int c = 0; c < 5; c++) {
+            if (counts[slow]) printf(" %s %.2f", names[c], median(columns[slow][c], counts[slow]));
+            else printf(" %s -", names[c]);
+        }
         printf("\n");
     }
     free(data);
