@@ -33,7 +33,8 @@ public struct Selection: Equatable, Sendable {
         return Selection(kept: kept, scores: scores)
     }
 
-    /// The `rank`-th smallest (1-based) of distinct `keys`, by quickselect with a median-of-three pivot.
+    /// The `rank`-th smallest (1-based) of distinct `keys`, by quickselect with a median-of-three pivot
+    /// (which reorders `keys`).
     /// Orders that defeat the pivot (one extreme first, then the rest sorted) would make that quadratic, so
     /// after twice as many partitions as halvings would take, the rest of the range is sorted instead.
     private static func smallest(_ rank: Int, of keys: UnsafeMutableBufferPointer<UInt64>) -> UInt64 {

@@ -127,7 +127,9 @@ struct RowWiseBlock {
             let weights: PackedMatrix
             let bias: UnsafePointer<Float>?
 
-            init(_ weights: PackedWeights, _ linear: Linear) { (self.weights, bias) = (weights.matrix, linear.bias.map { UnsafePointer($0.pointer) }) }
+            init(_ weights: PackedWeights, _ linear: Linear) {
+                (self.weights, bias) = (weights.matrix, linear.bias.map { UnsafePointer($0.pointer) })
+            }
         }
 
         let rows: Int
@@ -206,9 +208,10 @@ struct RowWiseBlock {
         }
 
         /// `layer` on rows `rows` of `x`, into the same rows of `c`.
-        private func product(_ rows: Range<Int>, _ x: UnsafePointer<Float>, _ layer: Layer, into c: UnsafeMutablePointer<Float>,
-                             then epilogue: PackedProduct.Epilogue = .none) {
-            PackedProduct(rows: self.rows, x: x, weights: layer.weights, bias: layer.bias, c: c, epilogue: epilogue).run(rows: rows)
+        private func product(_ rows: Range<Int>, _ x: UnsafePointer<Float>, _ layer: Layer,
+                             into c: UnsafeMutablePointer<Float>, then epilogue: PackedProduct.Epilogue = .none) {
+            PackedProduct(rows: self.rows, x: x, weights: layer.weights, bias: layer.bias, c: c, epilogue: epilogue)
+                .run(rows: rows)
         }
     }
 }

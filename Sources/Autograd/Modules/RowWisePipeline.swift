@@ -250,7 +250,8 @@ public final class RowWisePipeline {
         /// Whether the plan still applies to rows of `width`: the same width, and weights whose values
         /// have not changed since they were packed.
         func isCurrent(width: Int) -> Bool {
-            widths[0] == width && packed.allSatisfy { $0.weights.version == $0.layer.weight.storage.version.load(ordering: .acquiring) }
+            widths[0] == width
+                && packed.allSatisfy { $0.weights.version == $0.layer.weight.storage.version.load(ordering: .acquiring) }
         }
 
         /// The pooling step `index` over `rows` (`x` points to the first), in order: each sequence's channels
