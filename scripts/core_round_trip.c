@@ -10,47 +10,17 @@
 #define _GNU_SOURCE
 #include <immintrin.h>
 #include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdio.h>
-#include <time.h>
 #include <x86intrin.h>
 
 #include "bench_support.h"
-
-enum { EXCHANGES = 2000000 };
-static _Atomic long counter __attribute__((aligned(64)));
-
-/// Waits until the counter reads `value`.
-static void await(long value) {
-    while (atomic_load_explicit(&counter, memory_order_acquire) != value) _mm_pause();
-}
-
-static void *answer(void *unused) {
-    (void)unused;
-    pin(1);
-    for (long i = 1; i <= EXCHANGES; i++) {
-        await(2 * i - 1);
-        atomic_store_explicit(&counter, 2 * i, memory_order_release);
-    }
-    return NULL;
-}
+#include "round_trip.h"
 
 int main(void) {
-    pin(0);
-    pthread_t other;
-    pthread_create(&other, NULL, answer, NULL);
-    double start = seconds();
-    for (long i = 1; i <= EXCHANGES; i++) {
-        atomic_store_explicit(&counter, 2 * i - 1, memory_order_release);
-        await(2 * i);
-    }
-    double elapsed = seconds() - start;
-    pthread_join(other, NULL);
+    double round_trip = round_trip_ns(2000000);
     unsigned long long before = __rdtsc();
     for (int i = 0; i < 1000000; i++) _mm_pause();
     unsigned long long after = __rdtsc();
-    printf("round trip between the cores: %.0f ns; PAUSE: %.0f TSC cycles\n", elapsed / EXCHANGES * 1e9,
-           (after - before) / 1e6);
+    printf("round trip between the cores: %.0f ns; PAUSE: %.0f TSC cycles\n", round_trip, (after - before) / 1e6);
     return 0;
 }

@@ -1,6 +1,7 @@
 // What changes when this machine is in a slow spell: the round trip of a cache line between the two
-// cores (as `core_round_trip.c` measures it), against what one core does alone: eight chains of fused
-// multiply-adds, and streaming reads from level 2, level 3 and memory. Each sample prints one line,
+// cores (`round_trip.h`, as `core_round_trip.c` measures it), against what one core does alone: eight
+// chains of fused multiply-adds, and streaming reads from level 2, level 3 and memory. Each sample
+// prints one line,
 //
 //     round_trip_ns  fma_ms  L2_GBps  L3_GBps  memory_GBps
 //
@@ -19,34 +20,9 @@
 #include <stdlib.h>
 
 #include "bench_support.h"
+#include "round_trip.h"
 
 enum { EXCHANGES = 200000, FMA_STEPS = 2000000, MAX_SAMPLES = 10000 };
-static _Atomic long counter __attribute__((aligned(64)));
-
-static void *answer(void *unused) {
-    (void)unused;
-    pin(1);
-    for (long i = 1; i <= EXCHANGES; i++) {
-        while (atomic_load_explicit(&counter, memory_order_acquire) != 2 * i - 1) _mm_pause();
-        atomic_store_explicit(&counter, 2 * i, memory_order_release);
-    }
-    return NULL;
-}
-
-/// Mean round trip in ns of a counter bounced between CPUs 0 and 1.
-static double round_trip(void) {
-    atomic_store(&counter, 0);
-    pthread_t other;
-    pthread_create(&other, NULL, answer, NULL);
-    double start = seconds();
-    for (long i = 1; i <= EXCHANGES; i++) {
-        atomic_store_explicit(&counter, 2 * i - 1, memory_order_release);
-        while (atomic_load_explicit(&counter, memory_order_acquire) != 2 * i) _mm_pause();
-    }
-    double elapsed = seconds() - start;
-    pthread_join(other, NULL);
-    return elapsed / EXCHANGES * 1e9;
-}
 
 /// Milliseconds for eight independent chains of FMA_STEPS fused multiply-adds (arithmetic alone).
 static double fma_chains(void) {
@@ -112,10 +88,10 @@ int main(int argc, char **argv) {
     const char *names[5] = {"round_trip_ns", "fma_ms", "L2_GBps", "L3_GBps", "memory_GBps"};
     printf("%s %s %s %s %s\n", names[0], names[1], names[2], names[3], names[4]);
     for (int s = 0; s < samples; s++) {
-        double before = round_trip();
+        double before = round_trip_ns(EXCHANGES);
         double row[5] = {before, fma_chains(), read_bandwidth(data, 256 << 10, 200), read_bandwidth(data, 8 << 20, 8),
                          read_bandwidth(data, memory, 1)};
-        double after = round_trip();
+        double after = round_trip_ns(EXCHANGES);
         printf("%5.0f %7.2f %7.1f %7.1f %7.1f\n", row[0], row[1], row[2], row[3], row[4]);
         fflush(stdout);
         int slow = before > 200;

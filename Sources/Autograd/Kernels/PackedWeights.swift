@@ -55,6 +55,23 @@ struct PackedMatrix {
     var panels: Int { Int(prunelab_panel_count(Int32(outputs))) }
 }
 
+/// A linear layer at inference as plain values: its packed weights and its bias (see `PackedMatrix`).
+/// Valid while its `PackedWeights` and its bias live.
+struct PackedLayer {
+    let weights: PackedMatrix
+    let bias: UnsafePointer<Float>?
+
+    init(_ weights: PackedWeights, bias: Tensor?) {
+        (self.weights, self.bias) = (weights.matrix, bias.map { UnsafePointer($0.pointer) })
+    }
+
+    /// This layer on the `rows` rows of `x`, into `c`.
+    func product(rows: Int, x: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
+                 then epilogue: PackedProduct.Epilogue = .none) -> PackedProduct {
+        PackedProduct(rows: rows, x: x, weights: weights, bias: bias, c: c, epilogue: epilogue)
+    }
+}
+
 /// One `x · weightᵀ + bias` through packed weights: its panels can be computed in any grouping, on any
 /// thread, with the same results.
 struct PackedProduct {

@@ -105,7 +105,6 @@ struct RowWiseBlock {
             probabilities = returnProbabilities ? Tensor(uninitializedShape: probabilityShape) : next(probabilityShape)
             returnsProbabilities = returnProbabilities
         }
-
     }
 
     /// Runs `body` on ranges of `0..<rows`, one per thread (fewer for few rows), in parallel. With
@@ -117,21 +116,11 @@ struct RowWiseBlock {
         }
     }
 
-    /// One step's stages on rows, with what they read and write as plain values (`PackedMatrix`,
+    /// One step's stages on rows, with what they read and write as plain values (`PackedLayer`,
     /// `LayerNorm.RowKernel`, pointers into the buffers): the threads running them change no reference
     /// count (see `PackedMatrix`). Valid while the block, its input and the buffers live: callers keep
     /// them alive (`withExtendedLifetime`) while the threads run.
     struct Pass {
-        /// A linear layer's packed weights and bias.
-        struct Layer {
-            let weights: PackedMatrix
-            let bias: UnsafePointer<Float>?
-
-            init(_ weights: PackedWeights, _ linear: Linear) {
-                (self.weights, bias) = (weights.matrix, linear.bias.map { UnsafePointer($0.pointer) })
-            }
-        }
-
         let rows: Int
         let input: UnsafePointer<Float>
         let normalized: UnsafeMutablePointer<Float>, queries: UnsafeMutablePointer<Float>
@@ -141,7 +130,8 @@ struct RowWiseBlock {
         let probabilities: UnsafeMutablePointer<Float>, returnsProbabilities: Bool
         let attention: AttentionLayout
         let norm1: LayerNorm.RowKernel, norm2: LayerNorm.RowKernel
-        let queryLayer: Layer, keyLayer: Layer, valueLayer: Layer, outputLayer: Layer, widenLayer: Layer, narrowLayer: Layer
+        let queryLayer: PackedLayer, keyLayer: PackedLayer, valueLayer: PackedLayer
+        let outputLayer: PackedLayer, widenLayer: PackedLayer, narrowLayer: PackedLayer
 
         /// The pass of `block` on `x` into `buffers`.
         init(_ block: RowWiseBlock, on x: Tensor, _ buffers: Buffers) {
@@ -155,12 +145,12 @@ struct RowWiseBlock {
             (probabilities, returnsProbabilities) = (buffers.probabilities.pointer, buffers.returnsProbabilities)
             attention = buffers.attention
             (norm1, norm2) = (modules.norm1.rowKernel, modules.norm2.rowKernel)
-            queryLayer = Layer(block.query, modules.attn.wq)
-            keyLayer = Layer(block.key, modules.attn.wk)
-            valueLayer = Layer(block.value, modules.attn.wv)
-            outputLayer = Layer(block.output, modules.attn.wo)
-            widenLayer = Layer(block.widen, modules.mlp.fc1)
-            narrowLayer = Layer(block.narrow, modules.mlp.fc2)
+            queryLayer = PackedLayer(block.query, bias: modules.attn.wq.bias)
+            keyLayer = PackedLayer(block.key, bias: modules.attn.wk.bias)
+            valueLayer = PackedLayer(block.value, bias: modules.attn.wv.bias)
+            outputLayer = PackedLayer(block.output, bias: modules.attn.wo.bias)
+            widenLayer = PackedLayer(block.widen, bias: modules.mlp.fc1.bias)
+            narrowLayer = PackedLayer(block.narrow, bias: modules.mlp.fc2.bias)
         }
 
         /// The first layer norm of `rows` of the input.
@@ -208,10 +198,9 @@ struct RowWiseBlock {
         }
 
         /// `layer` on rows `rows` of `x`, into the same rows of `c`.
-        private func product(_ rows: Range<Int>, _ x: UnsafePointer<Float>, _ layer: Layer,
+        private func product(_ rows: Range<Int>, _ x: UnsafePointer<Float>, _ layer: PackedLayer,
                              into c: UnsafeMutablePointer<Float>, then epilogue: PackedProduct.Epilogue = .none) {
-            PackedProduct(rows: self.rows, x: x, weights: layer.weights, bias: layer.bias, c: c, epilogue: epilogue)
-                .run(rows: rows)
+            layer.product(rows: self.rows, x: x, into: c, then: epilogue).run(rows: rows)
         }
     }
 }

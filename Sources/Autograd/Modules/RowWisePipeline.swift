@@ -171,11 +171,11 @@ public final class RowWisePipeline {
 
     /// The stages as kernels on rows, with a GELU after a linear layer fused into its product. Immutable;
     /// the modules' weights are only read (`isCurrent` notices when they change). The steps hold what
-    /// their kernels read as plain values (`PackedMatrix`), so that the threads running a share change no
+    /// their kernels read as plain values (`PackedLayer`), so that the threads running a share change no
     /// reference count.
     private struct Plan: @unchecked Sendable {
         enum Step {
-            case product(PackedMatrix, bias: UnsafePointer<Float>?, gelu: Bool)
+            case product(PackedLayer, gelu: Bool)
             case normalize(LayerNorm.RowKernel)
             case gelu
             /// Applied between segments (`pool`, `spread`), not by `run`.
@@ -208,7 +208,7 @@ public final class RowWisePipeline {
                     guard let weights = PackedWeights.of(layer.weight) else { return nil }
                     precondition(weights.inputs == widths.last! && (layer.bias?.count ?? weights.outputs) == weights.outputs,
                                  "pipeline: a \(weights.outputs)×\(weights.inputs) linear layer on rows of \(widths.last!)")
-                    steps.append(.product(weights.matrix, bias: layer.bias?.pointer, gelu: false))
+                    steps.append(.product(PackedLayer(weights, bias: layer.bias), gelu: false))
                     packed.append((weights, layer))
                     widths.append(weights.outputs)
                 case .layerNorm(let norm):
@@ -216,8 +216,8 @@ public final class RowWisePipeline {
                     steps.append(.normalize(norm.rowKernel))
                     widths.append(widths.last!)
                 case .gelu:
-                    if case .product(let weights, let bias, false)? = steps.last {
-                        steps[steps.count - 1] = .product(weights, bias: bias, gelu: true)
+                    if case .product(let layer, false)? = steps.last {
+                        steps[steps.count - 1] = .product(layer, gelu: true)
                     } else {
                         steps.append(.gelu)
                         widths.append(widths.last!)
@@ -310,9 +310,8 @@ public final class RowWisePipeline {
                 let width = widths[index + 1]
                 let output = index == segment.upperBound - 1 ? result : (index % 2 == 0 ? buffers.0 : buffers.1)
                 switch steps[index] {
-                case .product(let weights, let bias, let gelu):
-                    PackedProduct(rows: rows, x: input, weights: weights, bias: bias, c: output, epilogue: gelu ? .gelu : .none)
-                        .run(0..<weights.panels)
+                case .product(let layer, let gelu):
+                    layer.product(rows: rows, x: input, into: output, then: gelu ? .gelu : .none).run(0..<layer.weights.panels)
                 case .normalize(let norm):
                     norm.normalize(rows, of: input, into: output)
                 case .gelu:

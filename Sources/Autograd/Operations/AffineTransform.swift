@@ -68,8 +68,9 @@ private func packedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, then epilo
     checkLinearShapes(x, weight: weight, bias: bias)
     guard let packed = PackedWeights.of(weight) else { return nil }
     let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [packed.outputs])
-    return (result, PackedProduct(rows: matrixRows(of: x), x: x.pointer, weights: packed.matrix, bias: bias?.pointer,
-                                  c: result.pointer, epilogue: epilogue), packed)
+    let product = PackedLayer(packed, bias: bias).product(rows: matrixRows(of: x), x: x.pointer, into: result.pointer,
+                                                          then: epilogue)
+    return (result, product, packed)
 }
 
 /// The rows of `x` as a matrix of its last axis (the product of the other extents, whatever that one is).
