@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import XCTest
 @testable import Autograd
+import CKernels
 
 /// The engine's helper threads run every piece exactly once, with the documented worker assignment, and
 /// step aside (the caller runs serially) for nested or concurrent callers instead of deadlocking.
@@ -55,6 +56,20 @@ final class WorkerPoolTests: XCTestCase {
                                "piece \(piece) of \(active) participants (sleep first: \(sleepFirst))")
             }
         }
+    }
+
+    /// A helper woken on its caller's core moves to another (`prunelab_move_off_cpu`), and may still run on
+    /// every core it could before.
+    func testMovingOffACoreLeavesTheAllowedCoresAlone() throws {
+        let allowed = ProcessInfo.processInfo.activeProcessorCount
+        try XCTSkipIf(allowed < 2, "one core: nowhere to move")
+        let first = prunelab_current_cpu()
+        prunelab_move_off_cpu(first)
+        let second = prunelab_current_cpu()
+        XCTAssertNotEqual(second, first)
+        prunelab_move_off_cpu(second)
+        XCTAssertNotEqual(prunelab_current_cpu(), second)
+        XCTAssertEqual(ProcessInfo.processInfo.activeProcessorCount, allowed)
     }
 
     func testNestedCallRunsSeriallyInsteadOfDeadlocking() {
