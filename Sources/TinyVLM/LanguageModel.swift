@@ -207,17 +207,24 @@ public final class LanguageModel: Module {
         var cache = KVCache()
         var requestedAttention: Tensor? = nil
         var kept: [Int]? = nil
-        for (index, layer) in layers.enumerated() {
-            let wantsAttention = index == attentionLayer || index == pruning?.layer
-            let step = layer.step(x, causal: true, returnProbabilities: wantsAttention)
-            cache.keys.append(step.key)
-            cache.values.append(step.value)
-            cache.positions.append(positionIDs)
-            x = step.output
-            if index == attentionLayer { requestedAttention = step.probabilities }
-            if let pruning, index == pruning.layer {
+        // The layers up to in-LLM pruning's (which needs that layer's whole output), then the rest, each run
+        // in one go (`TransformerBlock.steps`: one hand-off to the threads for all of them).
+        let runs = pruning.map { [0..<($0.layer + 1), ($0.layer + 1)..<layers.count] } ?? [layers.indices]
+        for run in runs {
+            let steps = TransformerBlock.steps(layers[run], x, causal: true) {
+                run.lowerBound + $0 == attentionLayer || run.lowerBound + $0 == pruning?.layer
+            }
+            for (index, step) in zip(run, steps) {
+                cache.keys.append(step.key)
+                cache.values.append(step.value)
+                cache.positions.append(positionIDs)
+                if index == attentionLayer { requestedAttention = step.probabilities }
+            }
+            x = steps.last!.output
+            if let pruning, run.upperBound == pruning.layer + 1 {
+                let step = steps.last!
                 let selection = try pruning.select(LayerState(attention: step.probabilities!, values: step.value,
-                                                              visualCount: visualCount, heads: layer.attn.heads))
+                                                              visualCount: visualCount, heads: layers[pruning.layer].attn.heads))
                 let rows = selection + (visualCount..<positionIDs.count)
                 x = x.gathered(rows, axis: 0)
                 positionIDs = rows.map { positionIDs[$0] }

@@ -64,8 +64,8 @@ extension EngineBenchmark {
             let widened = timed(.mlpFirstProduct) { block.mlp.fc1.gelu(normalized) }
             return timed(.mlpSecondProduct) { block.mlp.fc2(widened, adding: mixed) }
         }
-        let buffers = RowWiseBlock.Buffers(x, hidden: rowWise.widen.outputs, heads: block.attn.heads,
-                                           returnProbabilities: false)
+        let buffers = rowWise.buffers(for: x, returnProbabilities: false,
+                                      scratch: RowWiseBlock.Scratch(x, hidden: rowWise.widen.outputs))
         func byRows(_ stage: BlockStage, laterRowsCostMore: Bool = false, _ body: (Range<Int>) -> Void) {
             timed(stage) { rowWise.forEachRowRange(buffers.rows, laterRowsCostMore: laterRowsCostMore, body) }
         }

@@ -4,12 +4,13 @@
 /// Split by operation, each product hands its output columns to the threads separately, and the next
 /// product, which needs whole rows, reads half of its input from the other core; a small prefill also
 /// pays a hand-off per operation. Split by rows, each thread takes the layer norm and the query, key and
-/// value products of its own rows in one go; then, once every row's keys and values are ready, the
-/// attention of its rows' queries (every head), the output projection, the layer norm, the MLP and the
-/// residual additions, and the rows stay in its cache: two hand-offs per block. Each value is computed by
-/// the same kernels as in `TransformerBlock.operationStep` (the packed-weight product and the fused
-/// attention kernel, whose outputs do not depend on the rows a call covers), so the results are the same
-/// bits, on any number of threads.
+/// value products of its own rows in one go (`Pass.prepareAttention`); then, once the keys and values its
+/// queries see are ready, the attention of its rows' queries (every head), the output projection, the
+/// layer norm, the MLP and the residual additions (`Pass.finish`), and the rows stay in its cache.
+/// `RowWiseStack` runs the passes of consecutive blocks. Each value is computed by the same kernels as in
+/// `TransformerBlock.operationStep` (the packed-weight product and the fused attention kernel, whose
+/// outputs do not depend on the rows a call covers), so the results are the same bits, on any number of
+/// threads.
 struct RowWiseBlock {
     let block: TransformerBlock
     let query: PackedWeights, key: PackedWeights, value: PackedWeights, output: PackedWeights
@@ -50,60 +51,63 @@ struct RowWiseBlock {
         (self.query, self.key, self.value, self.output, self.widen, self.narrow) = (query, key, value, output, widen, narrow)
     }
 
-    /// `TransformerBlock.step` without a keep mask.
-    func step(_ x: Tensor, causal: Bool, returnProbabilities: Bool) -> BlockStep {
+    /// The buffers of this block's step on `x`, with its intermediates in `scratch`.
+    func buffers(for x: Tensor, returnProbabilities: Bool, scratch: Scratch) -> Buffers {
         precondition(x.shape.last == query.inputs, "transformer block of width \(query.inputs) applied to \(x.shape)")
-        let buffers = Buffers(x, hidden: widen.outputs, heads: block.attn.heads, returnProbabilities: returnProbabilities)
-        let pass = Pass(self, on: x, buffers)
-        withExtendedLifetime(buffers) {
-            forEachRowRange(buffers.rows) { rows in
-                pass.normalizeInput(rows)
-                pass.projectQueriesKeysValues(rows)
-            }
-            forEachRowRange(buffers.rows, laterRowsCostMore: causal) { rows in
-                pass.attend(rows, causal: causal)
-                pass.projectOutput(rows)
-                pass.normalizeMixed(rows)
-                pass.widen(rows)
-                pass.narrow(rows)
-            }
-        }
-        return BlockStep(output: buffers.result, key: buffers.keys, value: buffers.values,
-                         probabilities: returnProbabilities ? buffers.probabilities : nil)
+        precondition(scratch.normalized.shape == x.shape && scratch.hidden.shape.last! >= widen.outputs,
+                     "transformer block: scratch for \(scratch.normalized.shape) applied to \(x.shape)")
+        return Buffers(x, heads: block.attn.heads, returnProbabilities: returnProbabilities, scratch: scratch)
     }
 
-    /// The tensors one step writes, each with the rows of its input. Those the step returns (keys, values,
-    /// output, and the probabilities when asked for) have storage of their own; the intermediates share one
-    /// allocation, which a small prefill would otherwise pay for five or six times a block.
-    struct Buffers {
-        let rows: Int
-        let normalized: Tensor, queries: Tensor, keys: Tensor, values: Tensor
-        let attended: Tensor, mixed: Tensor, hidden: Tensor, result: Tensor
-        let attention: AttentionLayout
-        /// The attention probabilities `[batch, heads, tokens, tokens]` (`[heads, tokens, tokens]` without
-        /// a batch axis, as `attention` returns them) when they are returned; otherwise one block per batch
-        /// item that every head reuses (each thread writes only its own rows).
+    /// The intermediates of a step. Each row's are written and read only by the thread that has the row,
+    /// so the consecutive blocks of a `RowWiseStack` share one set, which stays in the caches.
+    struct Scratch {
+        let normalized: Tensor, queries: Tensor, attended: Tensor, mixed: Tensor, hidden: Tensor
+        /// One block of attention probabilities `[tokens, tokens]` per batch item, which every head reuses
+        /// (each thread writes only its own rows), for steps that do not return them.
         let probabilities: Tensor
-        let returnsProbabilities: Bool
 
-        init(_ x: Tensor, hidden width: Int, heads: Int, returnProbabilities: Bool) {
-            rows = matrixRows(of: x)
-            (keys, values, result) = (Tensor.like(x), Tensor.like(x), Tensor.like(x))
-            attention = AttentionLayout(query: x, key: keys, value: values, heads: heads, keep: nil)
-            var probabilityShape = attention.probabilityShape
-            if !returnProbabilities { probabilityShape.remove(at: probabilityShape.count - 3) }
+        /// Scratch for steps on inputs shaped as `x` (`[batch,] tokens, width`) with MLPs up to `hidden`
+        /// wide, in one allocation, which a small prefill would otherwise pay for five or six times a block.
+        init(_ x: Tensor, hidden width: Int) {
+            precondition(x.rank == 2 || x.rank == 3, "transformer block: input \(x.shape) must be [batch,] tokens, d")
             let hiddenShape = Array(x.shape.dropLast()) + [width]
-            let scratchProbabilities = returnProbabilities ? 0 : probabilityShape.reduce(1, *)
-            let workspace = TensorStorage(capacity: 4 * x.count + rows * width + scratchProbabilities)
+            let probabilityShape = Array(x.shape.dropLast()) + [x.shape[x.rank - 2]]
+            let workspace = TensorStorage(capacity: 4 * x.count + hiddenShape.reduce(1, *) + probabilityShape.reduce(1, *))
             var offset = 0
             func next(_ shape: [Int]) -> Tensor {
                 defer { offset += shape.reduce(1, *) }
                 return Tensor(shape: shape, storage: workspace, offset: offset)
             }
             (normalized, queries, attended, mixed) = (next(x.shape), next(x.shape), next(x.shape), next(x.shape))
-            hidden = next(hiddenShape)
-            probabilities = returnProbabilities ? Tensor(uninitializedShape: probabilityShape) : next(probabilityShape)
+            (hidden, probabilities) = (next(hiddenShape), next(probabilityShape))
+        }
+    }
+
+    /// The tensors one step writes, each with the rows of its input: those it returns (keys, values,
+    /// output, and the probabilities when asked for), each with storage of its own, and its scratch.
+    struct Buffers {
+        let rows: Int
+        let keys: Tensor, values: Tensor, result: Tensor
+        let scratch: Scratch
+        let attention: AttentionLayout
+        /// The attention probabilities `[batch, heads, tokens, tokens]` (`[heads, tokens, tokens]` without
+        /// a batch axis, as `attention` returns them) when they are returned; otherwise the scratch's.
+        let probabilities: Tensor
+        let returnsProbabilities: Bool
+
+        init(_ x: Tensor, heads: Int, returnProbabilities: Bool, scratch: Scratch) {
+            rows = matrixRows(of: x)
+            (keys, values, result) = (Tensor.like(x), Tensor.like(x), Tensor.like(x))
+            attention = AttentionLayout(query: x, key: keys, value: values, heads: heads, keep: nil)
+            self.scratch = scratch
+            probabilities = returnProbabilities ? Tensor(uninitializedShape: attention.probabilityShape) : scratch.probabilities
             returnsProbabilities = returnProbabilities
+        }
+
+        /// What the step returns, once its pass has run on every row.
+        var step: BlockStep {
+            BlockStep(output: result, key: keys, value: values, probabilities: returnsProbabilities ? probabilities : nil)
         }
     }
 
@@ -138,10 +142,11 @@ struct RowWiseBlock {
             let modules = block.block
             rows = buffers.rows
             input = UnsafePointer(x.pointer)
-            (normalized, queries, keys, values) = (buffers.normalized.pointer, buffers.queries.pointer,
-                                                   buffers.keys.pointer, buffers.values.pointer)
-            (attended, mixed, hidden, result) = (buffers.attended.pointer, buffers.mixed.pointer, buffers.hidden.pointer,
-                                                 buffers.result.pointer)
+            let scratch = buffers.scratch
+            (normalized, queries, attended, mixed, hidden) = (scratch.normalized.pointer, scratch.queries.pointer,
+                                                              scratch.attended.pointer, scratch.mixed.pointer,
+                                                              scratch.hidden.pointer)
+            (keys, values, result) = (buffers.keys.pointer, buffers.values.pointer, buffers.result.pointer)
             (probabilities, returnsProbabilities) = (buffers.probabilities.pointer, buffers.returnsProbabilities)
             attention = buffers.attention
             (norm1, norm2) = (modules.norm1.rowKernel, modules.norm2.rowKernel)
@@ -151,6 +156,22 @@ struct RowWiseBlock {
             outputLayer = PackedLayer(block.output, bias: modules.attn.wo.bias)
             widenLayer = PackedLayer(block.widen, bias: modules.mlp.fc1.bias)
             narrowLayer = PackedLayer(block.narrow, bias: modules.mlp.fc2.bias)
+        }
+
+        /// Everything of `rows` before their attention: the layer norm and the query, key and value products.
+        func prepareAttention(_ rows: Range<Int>) {
+            normalizeInput(rows)
+            projectQueriesKeysValues(rows)
+        }
+
+        /// Everything of `rows` from their attention on, up to the block's output; the keys and values of
+        /// every row their queries see must be ready.
+        func finish(_ rows: Range<Int>, causal: Bool) {
+            attend(rows, causal: causal)
+            projectOutput(rows)
+            normalizeMixed(rows)
+            widen(rows)
+            narrow(rows)
         }
 
         /// The first layer norm of `rows` of the input.

@@ -1,0 +1,108 @@
+import Synchronization
+
+/// Consecutive transformer blocks at inference, each thread taking one share of the rows through all
+/// of them in a single hand-off.
+///
+/// Block by block, each block would take two hand-offs, and at each the threads wait for the slower one:
+/// eight waits for a 4-block prefill, each a round trip between the cores (70 ns on this machine, 350 ns in
+/// its slow spells) plus whatever the shares' imbalance costs. Yet a thread needs another thread's work only
+/// for attention: the keys and values of the rows its queries see. Its rows' norms, products and residual
+/// sums read its own rows of the previous block's output, which it computed itself. So each share
+/// publishes, block after block, that its keys and values are written, and waits, before each attention,
+/// only for the shares whose keys its queries see: under a causal mask the earlier rows, so the first
+/// share never waits. The passes are `RowWiseBlock`'s, on the same rows: the same bits as block by block,
+/// on any number of threads.
+struct RowWiseStack {
+    let blocks: [RowWiseBlock]
+
+    /// The row-wise passes of `blocks` for an input of `rows` rows, when every block has one (see
+    /// `RowWiseBlock.init`).
+    init?(_ blocks: some Collection<TransformerBlock>, rows: Int) {
+        var rowWise = [RowWiseBlock]()
+        rowWise.reserveCapacity(blocks.count)
+        for block in blocks {
+            guard let pass = RowWiseBlock(block, rows: rows) else { return nil }
+            rowWise.append(pass)
+        }
+        self.blocks = rowWise
+    }
+
+    /// `TransformerBlock.step` of each block in turn, each on the previous block's output and the first on
+    /// `x`, the probabilities returned for the blocks `returnProbabilities` picks (by index).
+    func steps(_ x: Tensor, causal: Bool, returnProbabilities: (Int) -> Bool) -> [BlockStep] {
+        var buffers = [RowWiseBlock.Buffers](), passes = [RowWiseBlock.Pass]()
+        (buffers.reserveCapacity(blocks.count), passes.reserveCapacity(blocks.count))
+        let scratch = RowWiseBlock.Scratch(x, hidden: blocks.map(\.widen.outputs).max() ?? 0)
+        var input = x
+        for (index, block) in blocks.enumerated() {
+            let blockBuffers = block.buffers(for: input, returnProbabilities: returnProbabilities(index), scratch: scratch)
+            passes.append(RowWiseBlock.Pass(block, on: input, blockBuffers))
+            buffers.append(blockBuffers)
+            input = blockBuffers.result
+        }
+        let rows = matrixRows(of: x)
+        let shares = Parallel.shareCount(rows, minimumShare: RowWiseBlock.minimumRowsPerShare)
+        withExtendedLifetime((x, buffers)) {
+            guard shares > 1, run(passes, rows: rows, shares: shares, causal: causal) else {
+                for pass in passes {
+                    pass.prepareAttention(0..<rows)
+                    pass.finish(0..<rows, causal: causal)
+                }
+                return
+            }
+        }
+        return buffers.map(\.step)
+    }
+
+    /// `passes` on `shares` shares of the rows, a thread each; false, without running anything, when that
+    /// many threads are not free. The threads read the passes and the counters through plain pointers, so
+    /// they change no reference count (whose cache line the other thread would then have to take back).
+    private func run(_ passes: [RowWiseBlock.Pass], rows: Int, shares: Int, causal: Bool) -> Bool {
+        let progress = Progress(shares: shares)
+        defer { progress.deallocate() }
+        return passes.withUnsafeBufferPointer { passes in
+            Parallel.together(shares) { share in
+                // A causal query sees the keys of earlier rows, which cost it more: earlier shares take the
+                // extra rows.
+                let range = Parallel.share(share, of: shares, count: rows, longerFirst: causal)
+                for index in passes.indices {
+                    passes[index].prepareAttention(range)
+                    progress.publish(share, blocksReady: index + 1)
+                    for other in 0..<(causal ? share : shares) where other != share {
+                        progress.wait(for: other, blocksReady: index + 1)
+                    }
+                    passes[index].finish(range, causal: causal)
+                }
+            }
+        }
+    }
+
+    /// How many blocks' keys and values each share has written: a counter per share, each in a cache line
+    /// of its own, so that a share publishing its progress never takes the line another share spins on.
+    private struct Progress: @unchecked Sendable {
+        /// Counters 128 bytes apart (the adjacent-line prefetcher fetches lines in pairs).
+        private static let spacing = 128 / MemoryLayout<Atomic<Int>>.stride
+        private let counters: UnsafeMutablePointer<Atomic<Int>>
+        private let shares: Int
+
+        init(shares: Int) {
+            self.shares = shares
+            counters = .allocate(capacity: shares * Self.spacing)
+            for share in 0..<shares { (counters + share * Self.spacing).initialize(to: Atomic(0)) }
+        }
+
+        func publish(_ share: Int, blocksReady: Int) {
+            counters[share * Self.spacing].store(blocksReady, ordering: .releasing)
+        }
+
+        /// Returns once `share` has published at least `blocksReady` blocks.
+        func wait(for share: Int, blocksReady: Int) {
+            Spinning.until { counters[share * Self.spacing].load(ordering: .acquiring) >= blocksReady }
+        }
+
+        func deallocate() {
+            for share in 0..<shares { (counters + share * Self.spacing).deinitialize(count: 1) }
+            counters.deallocate()
+        }
+    }
+}
