@@ -43,12 +43,11 @@ struct RowWiseStack {
         let rows = matrixRows(of: x)
         let shares = Parallel.shareCount(rows, minimumShare: RowWiseBlock.minimumRowsPerShare)
         withExtendedLifetime((x, buffers)) {
-            guard shares > 1, run(passes, rows: rows, shares: shares, causal: causal) else {
-                for pass in passes {
-                    pass.prepareAttention(0..<rows)
-                    pass.finish(0..<rows, causal: causal)
-                }
-                return
+            if shares > 1, run(passes, rows: rows, shares: shares, causal: causal) { return }
+            // One share, or the threads are busy: the caller takes every row through the blocks.
+            for pass in passes {
+                pass.prepareAttention(0..<rows)
+                pass.finish(0..<rows, causal: causal)
             }
         }
         return buffers.map(\.step)
