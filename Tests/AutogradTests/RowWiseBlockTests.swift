@@ -52,6 +52,39 @@ final class RowWiseBlockTests: XCTestCase {
         }
     }
 
+    /// The threads' shares of a stack's rows cost about the same: under a causal mask the later rows, whose
+    /// queries see more keys, go in smaller shares; without it the shares are even.
+    func testSharesCostAboutTheSame() throws {
+        var source = SplitMix64(seed: 94)
+        let blocks = (0..<2).map { _ in TransformerBlock(width: 64, heads: 4, hidden: 256, using: &source) }
+        for (rows, shares) in [(149, 2), (149, 3), (21, 2), (RowWiseBlock.minimumRows, 2)] {
+            let stack = try XCTUnwrap(BLAS.latencyBound { withoutGradient { RowWiseStack(blocks, rows: rows) } })
+            let x = Tensor(zeros: [rows, 64])
+            let layout = AttentionLayout(query: x, key: x, value: x, heads: 4, keep: nil)
+            for causal in [true, false] {
+                let bounds = stack.shareBounds(rows: rows, shares: shares, causal: causal, layout: layout)
+                let context = "\(rows) rows, \(shares) shares, causal \(causal)"
+                XCTAssertEqual(bounds.count, shares + 1, context)
+                XCTAssertEqual(bounds.first, 0, context)
+                XCTAssertEqual(bounds.last, rows, context)
+                XCTAssert(zip(bounds, bounds.dropFirst()).allSatisfy { $0 < $1 }, "\(context): \(bounds)")
+                // A block's rows before row n cost `forwardFLOPs(tokens: n)` under the causal mask (and n of
+                // `rows` equal rows' cost without it), so each share's cost is a difference.
+                func cost(_ n: Int) -> Double {
+                    causal ? TransformerBlock.forwardFLOPs(tokens: n, width: 64, hidden: 256, causalPairsOnly: true)
+                        : TransformerBlock.forwardFLOPs(tokens: rows, width: 64, hidden: 256, causalPairsOnly: false)
+                            * Double(n) / Double(rows)
+                }
+                let costs = zip(bounds, bounds.dropFirst()).map { cost($1) - cost($0) }
+                let lastRow = cost(rows) - cost(rows - 1)
+                XCTAssertLessThanOrEqual(costs.max()! - costs.min()!, lastRow, "\(context): \(bounds)")
+            }
+        }
+        let x = Tensor(zeros: [149, 64]), stack = try XCTUnwrap(BLAS.latencyBound { withoutGradient { RowWiseStack(blocks, rows: 149) } })
+        let layout = AttentionLayout(query: x, key: x, value: x, heads: 4, keep: nil)
+        XCTAssertGreaterThan(stack.shareBounds(rows: 149, shares: 2, causal: true, layout: layout)[1], 76)
+    }
+
     /// `TransformerBlock.steps` gives what the blocks' own steps give in turn, split by rows or not
     /// (few rows, gradients on), and a stack applied to `x` the last of them.
     func testStepsAreTheBlocksInTurn() {

@@ -59,21 +59,46 @@ struct RowWiseStack {
     private func run(_ passes: [RowWiseBlock.Pass], rows: Int, shares: Int, causal: Bool) -> Bool {
         let progress = Progress(shares: shares)
         defer { progress.deallocate() }
+        let bounds = shareBounds(rows: rows, shares: shares, causal: causal, layout: passes[0].attention)
         return passes.withUnsafeBufferPointer { passes in
-            Parallel.together(shares) { share in
-                // A causal query sees the keys of earlier rows, which cost it more: earlier shares take the
-                // extra rows.
-                let range = Parallel.share(share, of: shares, count: rows, longerFirst: causal)
-                for index in passes.indices {
-                    passes[index].prepareAttention(range)
-                    progress.publish(share, blocksReady: index + 1)
-                    for other in 0..<(causal ? share : shares) where other != share {
-                        progress.wait(for: other, blocksReady: index + 1)
+            bounds.withUnsafeBufferPointer { bounds in
+                Parallel.together(shares) { share in
+                    let range = bounds[share]..<bounds[share + 1]
+                    for index in passes.indices {
+                        passes[index].prepareAttention(range)
+                        progress.publish(share, blocksReady: index + 1)
+                        for other in 0..<(causal ? share : shares) where other != share {
+                            progress.wait(for: other, blocksReady: index + 1)
+                        }
+                        passes[index].finish(range, causal: causal)
                     }
-                    passes[index].finish(range, causal: causal)
                 }
             }
         }
+    }
+
+    /// Where each share's rows start, and their end, so that the shares cost about the same. Every row
+    /// takes the same products, but under a causal mask a query attends to more keys the later it comes:
+    /// at 149 rows the later half's attention costs 3 × the earlier half's, 8 % of a share's work, so an
+    /// even split left the first thread waiting for the second at the end of every prefill.
+    func shareBounds(rows: Int, shares: Int, causal: Bool, layout: AttentionLayout) -> [Int] {
+        // Per row and block, in floating-point operations (`TransformerBlock.forwardFLOPs`' terms).
+        let width = Double(layout.width), products = blocks.reduce(0.0) { sum, block in
+            sum + 8 * width * width + 4 * width * Double(block.widen.outputs)
+        }
+        func cost(_ row: Int) -> Double {
+            products + Double(blocks.count) * 4 * width * Double(layout.visibleKeys(query: row % layout.queries, causal: causal))
+        }
+        let total = (0..<rows).reduce(0.0) { $0 + cost($1) }
+        var bounds = [0], sum = 0.0
+        for row in 0..<rows where bounds.count < shares {
+            // A share ends where the running cost comes closest to its part of the total, leaving at
+            // least a row for each share after it.
+            let target = total * Double(bounds.count) / Double(shares), next = sum + cost(row)
+            if next - target > target - sum || rows - row == shares - bounds.count { bounds.append(row) }
+            sum = next
+        }
+        return bounds + [rows]
     }
 
     /// How many blocks' keys and values each share has written: a counter per share, each in a cache line
