@@ -13,3 +13,8 @@ void prunelab_move_off_cpu(int cpu) {
     // Narrowing the affinity migrates the thread at once; restoring it leaves the thread where it now is.
     if (sched_setaffinity(0, sizeof others, &others) == 0) sched_setaffinity(0, sizeof allowed, &allowed);
 }
+
+int prunelab_allowed_cpu_count(void) {
+    cpu_set_t allowed;
+    return sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed) : -1;
+}

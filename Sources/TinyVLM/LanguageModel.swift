@@ -220,9 +220,9 @@ public final class LanguageModel: Module {
                 cache.positions.append(positionIDs)
                 if index == attentionLayer { requestedAttention = step.probabilities }
             }
-            x = steps.last!.output
+            guard let step = steps.last else { continue }  // a model without layers
+            x = step.output
             if let pruning, run.upperBound == pruning.layer + 1 {
-                let step = steps.last!
                 let selection = try pruning.select(LayerState(attention: step.probabilities!, values: step.value,
                                                               visualCount: visualCount, heads: layers[pruning.layer].attn.heads))
                 let rows = selection + (visualCount..<positionIDs.count)

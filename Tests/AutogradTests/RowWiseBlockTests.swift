@@ -85,6 +85,26 @@ final class RowWiseBlockTests: XCTestCase {
         XCTAssertGreaterThan(stack.shareBounds(rows: 149, shares: 2, causal: true, layout: layout)[1], 76)
     }
 
+    /// A stack needs at least one block, and MLPs of one width (its blocks share a scratch); other blocks
+    /// run one at a time, with the same values.
+    func testMixedWidthsAndEmptyStacksRunBlockByBlock() {
+        var source = SplitMix64(seed: 95)
+        let blocks = [TransformerBlock(width: 32, heads: 2, hidden: 64, using: &source),
+                      TransformerBlock(width: 32, heads: 2, hidden: 128, using: &source)]
+        let x = randomTensor([20, 32], seed: 96)
+        BLAS.latencyBound {
+            withoutGradient {
+                XCTAssertNil(RowWiseStack(blocks, rows: 20))
+                XCTAssertNil(RowWiseStack([TransformerBlock](), rows: 20))
+                XCTAssertNotNil(RowWiseStack(blocks[..<1], rows: 20))
+                let first = blocks[0].step(x, causal: true)
+                XCTAssertEqual(TransformerBlock.steps(blocks, x, causal: true).map(\.output.values),
+                               [first.output.values, blocks[1].step(first.output, causal: true).output.values])
+                XCTAssertTrue(TransformerBlock.steps([TransformerBlock](), x).isEmpty)
+            }
+        }
+    }
+
     /// `TransformerBlock.steps` gives what the blocks' own steps give in turn, split by rows or not
     /// (few rows, gradients on), and a stack applied to `x` the last of them.
     func testStepsAreTheBlocksInTurn() {

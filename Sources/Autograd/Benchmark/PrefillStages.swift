@@ -43,9 +43,10 @@ extension EngineBenchmark {
     }
 
     /// `block(x, causal:).output` at inference, computed the same way but with each stage on its own (split
-    /// by rows, as `RowWiseBlock` splits the whole block, or, below its `minimumRows`, operation by operation
-    /// as the block then runs), and its time (ms) added to `times` (indexed as `blockStages`). Run inside
-    /// `BLAS.latencyBound` without gradients.
+    /// by rows into even shares, the later ones shorter under a causal mask, where the prefill gives its
+    /// threads shares of equal cost through all the blocks at once, `RowWiseStack`; or, below
+    /// `RowWiseBlock.minimumRows`, operation by operation as the block then runs), and its time (ms) added to
+    /// `times` (indexed as `blockStages`). Run inside `BLAS.latencyBound` without gradients.
     static func stagedForward(_ block: TransformerBlock, _ x: Tensor, causal: Bool, times: inout [Double]) -> Tensor {
         let clock = ContinuousClock()
         func timed<T>(_ stage: BlockStage, _ body: () -> T) -> T {

@@ -39,20 +39,14 @@ enum Parallel {
     static func forEachRange(_ count: Int, minimumShare: Int, longerFirst: Bool = false,
                              _ body: (Range<Int>, _ worker: Int) -> Void) {
         let pieces = shareCount(count, minimumShare: minimumShare)
-        forEach(pieces) { piece, worker in body(share(piece, of: pieces, count: count, longerFirst: longerFirst), worker) }
+        func start(_ piece: Int) -> Int { (count * piece + (longerFirst ? pieces - 1 : 0)) / pieces }
+        forEach(pieces) { piece, worker in body(start(piece)..<start(piece + 1), worker) }
     }
 
     /// How many ranges `forEachRange` splits `0..<count` into: one per thread, with at least
     /// `minimumShare` elements each (one range when there are fewer).
     static func shareCount(_ count: Int, minimumShare: Int) -> Int {
         Swift.max(1, Swift.min(threadCount, count / Swift.max(minimumShare, 1)))
-    }
-
-    /// Range `piece` of `0..<count` split into `pieces` ranges as equal as they can be, the longer ones
-    /// last, or first with `longerFirst`.
-    static func share(_ piece: Int, of pieces: Int, count: Int, longerFirst: Bool = false) -> Range<Int> {
-        func start(_ piece: Int) -> Int { (count * piece + (longerFirst ? pieces - 1 : 0)) / pieces }
-        return start(piece)..<start(piece + 1)
     }
 
     /// Runs `body(piece, worker)` for every piece in `0..<pieces`; worker `w` takes pieces `w`, `w + W`, …,

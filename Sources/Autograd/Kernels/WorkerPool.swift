@@ -101,9 +101,11 @@ final class WorkerPool: @unchecked Sendable {
     ///
     /// A helper woken from sleep moves off the core of the caller that woke it, if it finds itself there:
     /// the scheduler tends to wake a thread on its waker's core, where it could run only once the caller,
-    /// spinning until the helpers finish, gives up its time slice. A 4-block prefill whose threads both
-    /// wait for each other then took 1.3 ms instead of 0.25, for as long as the scheduler left them so
-    /// (the first 100 or so prefills of a process, when the helper started beside the caller).
+    /// spinning until the helpers finish, gives up its time slice (and the helper, spinning in turn, then
+    /// falls asleep again before the next job). A 4-block prefill whose threads wait for each other took
+    /// 1.3 ms instead of 0.25 for as long as the scheduler left them so: the first hundred or so prefills
+    /// of a process, in 7 of 18 processes. Only a helper that slept is moved: the scheduler places a
+    /// thread when it wakes it, and the spinning path stays as short as it can be.
     private func waitForChange(from seen: Int, spinning: Bool) -> Int {
         for _ in 0..<(spinning ? Spinning.limit : 0) {
             let current = state.load(ordering: .acquiring)

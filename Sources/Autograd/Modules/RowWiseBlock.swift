@@ -54,7 +54,7 @@ struct RowWiseBlock {
     /// The buffers of this block's step on `x`, with its intermediates in `scratch`.
     func buffers(for x: Tensor, returnProbabilities: Bool, scratch: Scratch) -> Buffers {
         precondition(x.shape.last == query.inputs, "transformer block of width \(query.inputs) applied to \(x.shape)")
-        precondition(scratch.normalized.shape == x.shape && scratch.hidden.shape.last! >= widen.outputs,
+        precondition(scratch.normalized.shape == x.shape && scratch.hidden.shape.last! == widen.outputs,
                      "transformer block: scratch for \(scratch.normalized.shape) applied to \(x.shape)")
         return Buffers(x, heads: block.attn.heads, returnProbabilities: returnProbabilities, scratch: scratch)
     }
@@ -67,8 +67,8 @@ struct RowWiseBlock {
         /// (each thread writes only its own rows), for steps that do not return them.
         let probabilities: Tensor
 
-        /// Scratch for steps on inputs shaped as `x` (`[batch,] tokens, width`) with MLPs up to `hidden`
-        /// wide, in one allocation, which a small prefill would otherwise pay for five or six times a block.
+        /// Scratch for steps on inputs shaped as `x` (`[batch,] tokens, width`) with MLPs `hidden` wide, in
+        /// one allocation, which a small prefill would otherwise pay for five or six times a block.
         init(_ x: Tensor, hidden width: Int) {
             precondition(x.rank == 2 || x.rank == 3, "transformer block: input \(x.shape) must be [batch,] tokens, d")
             let hiddenShape = Array(x.shape.dropLast()) + [width]

@@ -15,15 +15,19 @@ import Synchronization
 struct RowWiseStack {
     let blocks: [RowWiseBlock]
 
-    /// The row-wise passes of `blocks` for an input of `rows` rows, when every block has one (see
-    /// `RowWiseBlock.init`).
+    /// The row-wise passes of `blocks` for an input of `rows` rows, when there is at least one block,
+    /// every block has a pass (see `RowWiseBlock.init`) and their MLPs are equally wide (the blocks share
+    /// one scratch, in which a row of the MLP's hidden layer must stay where its thread left it).
     init?(_ blocks: some Collection<TransformerBlock>, rows: Int) {
         var rowWise = [RowWiseBlock]()
         rowWise.reserveCapacity(blocks.count)
         for block in blocks {
-            guard let pass = RowWiseBlock(block, rows: rows) else { return nil }
-            rowWise.append(pass)
+            guard let blockPass = RowWiseBlock(block, rows: rows),
+                  blockPass.widen.outputs == rowWise.first?.widen.outputs ?? blockPass.widen.outputs
+            else { return nil }
+            rowWise.append(blockPass)
         }
+        guard !rowWise.isEmpty else { return nil }
         self.blocks = rowWise
     }
 
@@ -31,8 +35,9 @@ struct RowWiseStack {
     /// `x`, the probabilities returned for the blocks `returnProbabilities` picks (by index).
     func steps(_ x: Tensor, causal: Bool, returnProbabilities: (Int) -> Bool) -> [BlockStep] {
         var buffers = [RowWiseBlock.Buffers](), passes = [RowWiseBlock.Pass]()
-        (buffers.reserveCapacity(blocks.count), passes.reserveCapacity(blocks.count))
-        let scratch = RowWiseBlock.Scratch(x, hidden: blocks.map(\.widen.outputs).max() ?? 0)
+        buffers.reserveCapacity(blocks.count)
+        passes.reserveCapacity(blocks.count)
+        let scratch = RowWiseBlock.Scratch(x, hidden: blocks[0].widen.outputs)
         var input = x
         for (index, block) in blocks.enumerated() {
             let blockBuffers = block.buffers(for: input, returnProbabilities: returnProbabilities(index), scratch: scratch)
@@ -104,14 +109,16 @@ struct RowWiseStack {
     /// How many blocks' keys and values each share has written: a counter per share, each in a cache line
     /// of its own, so that a share publishing its progress never takes the line another share spins on.
     private struct Progress: @unchecked Sendable {
-        /// Counters 128 bytes apart (the adjacent-line prefetcher fetches lines in pairs).
+        /// Counters 128 bytes apart, from a 128-byte boundary (the adjacent-line prefetcher fetches lines in
+        /// pairs).
         private static let spacing = 128 / MemoryLayout<Atomic<Int>>.stride
         private let counters: UnsafeMutablePointer<Atomic<Int>>
         private let shares: Int
 
         init(shares: Int) {
             self.shares = shares
-            counters = .allocate(capacity: shares * Self.spacing)
+            counters = UnsafeMutableRawPointer.allocate(byteCount: shares * 128, alignment: 128)
+                .bindMemory(to: Atomic<Int>.self, capacity: shares * Self.spacing)
             for share in 0..<shares { (counters + share * Self.spacing).initialize(to: Atomic(0)) }
         }
 

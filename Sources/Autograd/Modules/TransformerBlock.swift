@@ -19,8 +19,8 @@ public final class TransformerBlock: Module {
 
     /// The block applied to `x`, with the keys and values its attention computed (what a prefill keeps in
     /// its KV cache). Inside `BLAS.latencyBound` without gradients or `keep`, and from
-    /// `RowWiseBlock.minimumRows` rows, the work is split by rows (`RowWiseBlock`); the values are the same
-    /// either way.
+    /// `RowWiseBlock.minimumRows` rows, the work is split by rows (`RowWiseStack` of one block); the values
+    /// are the same either way.
     public func step(
         _ x: Tensor, causal: Bool = false, keep: Tensor? = nil, returnProbabilities: Bool = false
     ) -> BlockStep {

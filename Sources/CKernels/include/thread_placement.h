@@ -6,6 +6,9 @@
 /// The CPU the calling thread runs on now, or -1 when unknown.
 int prunelab_current_cpu(void);
 
+/// How many CPUs the calling thread may run on, or -1 when unknown.
+int prunelab_allowed_cpu_count(void);
+
 /// Moves the calling thread to another of the CPUs it may run on, if it runs on `cpu` and there is
 /// another; its allowed CPUs are the same afterwards.
 void prunelab_move_off_cpu(int cpu);
