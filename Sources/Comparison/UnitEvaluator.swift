@@ -17,6 +17,9 @@ public struct UnitEvaluator {
     public var chunkSize = 32
     /// Where timings are taken, for the manifest.
     public var machine = RunManifest.machineDescription
+    /// Visual tokens of the items, encoded once and shared by every unit this evaluator runs: they do
+    /// not depend on the method.
+    private let visualTokenCache = VisualTokenCache()
 
     public init(model: TinyVLM, suite: TaskSuite, itemsPerFamily: Int, workers: Int = BLAS.threadCount) {
         self.model = model
@@ -36,11 +39,7 @@ public struct UnitEvaluator {
         var tokensPerLayer = [Double](repeating: 0, count: model.configuration.layers)
         for start in stride(from: 0, to: items.count, by: chunkSize) {
             let chunk = Array(items[start..<min(items.count, start + chunkSize)])
-            // Computed again for every unit rather than kept for the next: with the 6,000 items' tokens
-            // (0.8 GB) held through the timing pass, the learned pruners' median times came out 30-40 %
-            // higher, and a deployed model holds no such cache. (Not the resident size as such: 0.8 GB
-            // allocated in one piece did not do it; nor transparent huge pages or malloc_trim.)
-            let tokens = try visualTokens(chunk)
+            let tokens = try visualTokenCache.tokens(start..<(start + chunk.count), of: items.count) { try encoded(chunk) }
             let answers = try Concurrently.map(chunk.count, workers: workers) { index in
                 try PrunedInference.answer(model: model, pruner: pruner, tokens: tokens[index], item: chunk[index],
                                            suite: suite, budget: budget, seed: unit.seed)
@@ -66,16 +65,18 @@ public struct UnitEvaluator {
 
     /// Visual tokens of each item, from one batched pass of the vision encoder and projector.
     func visualTokens(_ chunk: [VQAItem]) throws -> [VisualTokens] {
+        let visual = try encoded(chunk)
+        return (0..<chunk.count).map { VisualTokens(item: $0, of: visual) }
+    }
+
+    /// The chunk's vision-encoder outputs and projected tokens, `[items, tokens, width]` each, from one
+    /// batched pass.
+    private func encoded(_ chunk: [VQAItem]) throws -> (features: Tensor, projected: Tensor) {
         let layout = suite.layout
         let pixels = try Concurrently.map(chunk.count, workers: workers) { chunk[$0].scene.render(layout).patches(layout) }
         let patches = Tensor(shape: [chunk.count, layout.patchCount, layout.patchDimension], values: Array(pixels.joined()))
         let visual = withoutGradient { model.visualTokens(patches) }
-        return (0..<chunk.count).map { index in
-            func row(_ tensor: Tensor) -> Tensor {
-                tensor.sliced(axis: 0, index..<(index + 1)).reshaped([layout.patchCount, tensor.shape[2]])
-            }
-            return withoutGradient { VisualTokens(features: row(visual.features), projected: row(visual.projected)) }
-        }
+        return (visual.features, visual.projected)
     }
 
     /// Median prefill and pruner times over `timing.items` items spread evenly over the split, each run
@@ -109,5 +110,49 @@ public struct UnitEvaluator {
         return .init(prefillMilliseconds: median(prefill), prunerMilliseconds: median(pruning),
                      unprunedPrefillMilliseconds: median(unpruned), samples: prefill.count,
                      threads: BLAS.threadCount, machine: machine)
+    }
+}
+
+extension VisualTokens {
+    /// Item `index` of batched vision outputs `[items, tokens, width]`, as views.
+    init(item index: Int, of visual: (features: Tensor, projected: Tensor)) {
+        func row(_ tensor: Tensor) -> Tensor {
+            tensor.sliced(axis: 0, index..<(index + 1)).reshaped([tensor.shape[1], tensor.shape[2]])
+        }
+        self = withoutGradient { VisualTokens(features: row(visual.features), projected: row(visual.projected)) }
+    }
+}
+
+/// The visual tokens of a plan's items, encoded chunk by chunk by the first unit and kept for the later
+/// ones, each kind in one tensor for all the items (0.8 GB for the default plan).
+///
+/// Kept as each chunk's own tensors (376 allocations of about 2 MB), they made the timing pass that
+/// follows every unit's accuracy pass time the learned pruners 30–40 % slower than after a short pass
+/// (cause not found: not the resident size as such, nor transparent huge pages or `malloc_trim`); in one
+/// tensor per kind they do not.
+private final class VisualTokenCache {
+    private var all: (features: Tensor, projected: Tensor)?
+    private var encodedChunks = Set<Int>()
+
+    /// The tokens of `items` (a chunk, the same ranges each time) of `total`, encoded by `encode` the first
+    /// time.
+    func tokens(_ items: Range<Int>, of total: Int,
+                encode: () throws -> (features: Tensor, projected: Tensor)) rethrows -> [VisualTokens] {
+        if !encodedChunks.contains(items.lowerBound) {
+            let chunk = try encode()
+            let all = self.all ?? (Tensor(zeros: [total] + chunk.features.shape.dropFirst()),
+                                   Tensor(zeros: [total] + chunk.projected.shape.dropFirst()))
+            self.all = all
+            for (source, destination) in [(chunk.features, all.features), (chunk.projected, all.projected)] {
+                let perItem = source.count / items.count
+                source.withUnsafeBufferPointer { source in
+                    destination.withUnsafeMutableBufferPointer { destination in
+                        (destination.baseAddress! + items.lowerBound * perItem).update(from: source.baseAddress!, count: source.count)
+                    }
+                }
+            }
+            encodedChunks.insert(items.lowerBound)
+        }
+        return items.map { VisualTokens(item: $0, of: all!) }
     }
 }
