@@ -22,10 +22,10 @@ struct RowWiseStack {
         var rowWise = [RowWiseBlock]()
         rowWise.reserveCapacity(blocks.count)
         for block in blocks {
-            guard let blockPass = RowWiseBlock(block, rows: rows),
-                  blockPass.widen.outputs == rowWise.first?.widen.outputs ?? blockPass.widen.outputs
+            guard let rowWiseBlock = RowWiseBlock(block, rows: rows),
+                  rowWiseBlock.widen.outputs == rowWise.first?.widen.outputs ?? rowWiseBlock.widen.outputs
             else { return nil }
-            rowWise.append(blockPass)
+            rowWise.append(rowWiseBlock)
         }
         guard !rowWise.isEmpty else { return nil }
         self.blocks = rowWise
