@@ -23,8 +23,8 @@ final class WorkerPool: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var sleepers = 0  // guarded by `lock`
-    /// The CPU the live job's caller ran on when it handed the job out (-1 when unknown).
-    private let submitterCPU = Atomic<Int>(-1)
+    /// The CPU of the caller that last woke sleeping helpers (-1 when unknown); guarded by `lock`.
+    private var wakerCPU = -1
 
     init() {
         pthread_mutex_init(lock, nil)
@@ -46,11 +46,13 @@ final class WorkerPool: @unchecked Sendable {
             self.body = body
             self.pieces = pieces
             pending.store(active - 1, ordering: .relaxed)
-            submitterCPU.store(Int(prunelab_current_cpu()), ordering: .relaxed)
             let job = (state.load(ordering: .relaxed) >> 8) + 1
             state.store(job << 8 | active, ordering: .releasing)
             pthread_mutex_lock(lock)
-            if sleepers > 0 { pthread_cond_broadcast(wake) }
+            if sleepers > 0 {
+                wakerCPU = Int(prunelab_current_cpu())
+                pthread_cond_broadcast(wake)
+            }
             pthread_mutex_unlock(lock)
             for piece in stride(from: 0, to: pieces, by: active) { body(piece, 0) }
             Spinning.until { pending.load(ordering: .acquiring) == 0 }
@@ -104,8 +106,9 @@ final class WorkerPool: @unchecked Sendable {
     /// spinning until the helpers finish, gives up its time slice (and the helper, spinning in turn, then
     /// falls asleep again before the next job). A 4-block prefill whose threads wait for each other took
     /// 1.3 ms instead of 0.25 for as long as the scheduler left them so: the first hundred or so prefills
-    /// of a process, in 7 of 18 processes. Only a helper that slept is moved: the scheduler places a
-    /// thread when it wakes it, and the spinning path stays as short as it can be.
+    /// of a process, in 7 of 18 processes. Only a helper that slept is moved (the scheduler places a thread
+    /// when it wakes it), and the caller looks up its CPU only when it wakes sleepers, off the hand-off's
+    /// usual path.
     private func waitForChange(from seen: Int, spinning: Bool) -> Int {
         for _ in 0..<(spinning ? Spinning.limit : 0) {
             let current = state.load(ordering: .acquiring)
@@ -113,14 +116,16 @@ final class WorkerPool: @unchecked Sendable {
             prunelab_spin_pause()
         }
         pthread_mutex_lock(lock)
+        var slept = false
         while state.load(ordering: .acquiring) == seen {
             sleepers += 1
             pthread_cond_wait(wake, lock)
             sleepers -= 1
+            slept = true
         }
-        let current = state.load(ordering: .acquiring)
+        let (current, waker) = (state.load(ordering: .acquiring), wakerCPU)
         pthread_mutex_unlock(lock)
-        prunelab_move_off_cpu(Int32(submitterCPU.load(ordering: .relaxed)))
+        if slept { prunelab_move_off_cpu(Int32(waker)) }
         return current
     }
 }
