@@ -28,15 +28,16 @@ public struct ComparisonAnalysis: Sendable {
         public var recall: Double?
         public var prefillMilliseconds: Double
         /// The unpruned prefill timed alternately with this row's, on the same items (its own for the
-        /// unpruned row); `speedup` is this over `prefillMilliseconds`.
+        /// unpruned row).
         public var unprunedPrefillMilliseconds: Double
+        /// Median over the seeds of each unit's paired speedup (`UnitResult.Timing.speedup`).
         public var speedup: Double
         public var flops: Double
         public var flopsSpeedup: Double
         /// Measured speedup over FLOP speedup: 1 when fewer tokens save exactly their share of time.
         public var speedupEfficiency: Double
         public var prunerMilliseconds: Double
-        /// Pruner time as a share of the (paired) unpruned prefill.
+        /// Pruner time as a share of the unpruned prefill, paired like `speedup`.
         public var prunerShare: Double
         /// Visual tokens a before-LLM pruner would keep for the same FLOPs (differs from `keepTokens`
         /// for in-LLM pruning).
@@ -183,7 +184,7 @@ public struct ComparisonAnalysis: Sendable {
         let prefill = median(runs.map(\.timing.prefillMilliseconds))
         let unprunedPrefill = median(runs.map(\.timing.unprunedPrefillMilliseconds))
         let flops = runs.map(\.flops).reduce(0, +) / Double(runs.count)
-        let speedup = unprunedPrefill / prefill, flopsSpeedup = unpruned.flops / flops
+        let speedup = median(runs.map(\.timing.speedup)), flopsSpeedup = unpruned.flops / flops
         let pruner = median(runs.map(\.timing.prunerMilliseconds))
         return Row(method: method, keepRatio: ratio, keepTokens: runs[0].keepTokens,
                    accuracy: Estimate(mean: accuracy, low: interval?.low, high: interval?.high), perTask: taskMeans,
@@ -192,7 +193,7 @@ public struct ComparisonAnalysis: Sendable {
                        ? nil : recallSums.map(\.sum).reduce(0, +) / Double(relevantItems),
                    prefillMilliseconds: prefill, unprunedPrefillMilliseconds: unprunedPrefill, speedup: speedup, flops: flops, flopsSpeedup: flopsSpeedup,
                    speedupEfficiency: speedup / flopsSpeedup, prunerMilliseconds: pruner,
-                   prunerShare: pruner / unprunedPrefill,
+                   prunerShare: median(runs.map(\.timing.prunerShare)),
                    equivalentTokens: equivalentTokens(flops: flops, unpruned: unpruned, plan: plan),
                    seeds: runs.count, isReference: isReference)
     }

@@ -112,7 +112,8 @@ public struct RunDirectory: Sendable {
               result.tokensPerLayer.allSatisfy({ $0.isFinite && $0 >= 1 }),
               timing.prefillMilliseconds.isFinite, timing.prefillMilliseconds > 0,
               timing.prunerMilliseconds.isFinite, timing.prunerMilliseconds >= 0,
-              timing.unprunedPrefillMilliseconds.isFinite, timing.unprunedPrefillMilliseconds > 0 else {
+              timing.unprunedPrefillMilliseconds.isFinite, timing.unprunedPrefillMilliseconds > 0,
+              timing.speedup.isFinite, timing.speedup > 0, timing.prunerShare.isFinite, timing.prunerShare >= 0 else {
             throw ComparisonError.invalidResults("\(file.path) does not match the plan (item count, budget or values)")
         }
     }

@@ -81,13 +81,14 @@ public struct UnitEvaluator {
 
     /// Median prefill and pruner times over `timing.items` items spread evenly over the split, each run
     /// `timing.warmup` times untimed and `timing.repeats` times timed, one item at a time; every run is
-    /// paired with an unpruned run of the same item (before it on odd runs, after it on even ones), the
-    /// reference of the speedup (the ratio of the two medians).
+    /// paired with an unpruned run of the same item (before it on odd runs, after it on even ones), and the
+    /// speedup and pruner share are medians over these pairs.
     public func time(_ unit: ComparisonUnit, pruner: (any TokenPruner)?, budget: Int,
                      timing: ComparisonPlan.Timing) throws -> UnitResult.Timing {
         let count = min(timing.items, items.count)
         let chosen = (0..<count).map { items[$0 * items.count / count] }
         var prefill: [Double] = [], pruning: [Double] = [], unpruned: [Double] = []
+        var speedups: [Double] = [], shares: [Double] = []
         for item in chosen {
             let tokens = try visualTokens([item])[0]
             func run(_ pruner: (any TokenPruner)?) throws -> PrunedInference.Answer {
@@ -104,12 +105,14 @@ public struct UnitEvaluator {
                     prefill.append(1e3 * answer.prefillSeconds)
                     pruning.append(1e3 * answer.prunerSeconds)
                     unpruned.append(1e3 * reference.prefillSeconds)
+                    speedups.append(reference.prefillSeconds / answer.prefillSeconds)
+                    shares.append(answer.prunerSeconds / reference.prefillSeconds)
                 }
             }
         }
         return .init(prefillMilliseconds: median(prefill), prunerMilliseconds: median(pruning),
-                     unprunedPrefillMilliseconds: median(unpruned), samples: prefill.count,
-                     threads: BLAS.threadCount, machine: machine)
+                     unprunedPrefillMilliseconds: median(unpruned), speedup: median(speedups),
+                     prunerShare: median(shares), samples: prefill.count, threads: BLAS.threadCount, machine: machine)
     }
 }
 

@@ -17,6 +17,12 @@ public struct UnitResult: Codable, Sendable, Equatable {
         public var prefillMilliseconds: Double
         public var prunerMilliseconds: Double
         public var unprunedPrefillMilliseconds: Double
+        /// Median over the timed pairs of unpruned prefill time over this unit's. Not the ratio of the
+        /// two medians: this machine switches between a fast and a slow state every few seconds, and when
+        /// a unit's runs straddle a switch the two medians can fall in different states.
+        public var speedup: Double
+        /// Median over the timed pairs of the pruner's time over the unpruned prefill's.
+        public var prunerShare: Double
         public var samples: Int
         public var threads: Int
         public var machine: String
@@ -40,7 +46,7 @@ public struct UnitResult: Codable, Sendable, Equatable {
     public var withoutTiming: UnitResult {
         var copy = self
         copy.timing = Timing(prefillMilliseconds: 0, prunerMilliseconds: 0, unprunedPrefillMilliseconds: 0,
-                             samples: 0, threads: 0, machine: "")
+                             speedup: 0, prunerShare: 0, samples: 0, threads: 0, machine: "")
         return copy
     }
 }

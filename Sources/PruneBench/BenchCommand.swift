@@ -111,15 +111,16 @@ struct PrefillBench: ParsableCommand {
         let measured = try ModelBenchmark.prefill(model, visualTokens: counts, exposingAttentionOf: layer >= 0 ? layer : nil,
                                                   repeats: options.repeats, warmup: options.warmup)
         let full = measured.timings.first { $0.tokens == c.visualTokens }!
-        let results = zip(measured.timings, measured.allocations).map { t, allocations -> PrefillReport.Result in
-            let speedup = full.medianMilliseconds / t.medianMilliseconds, flopsSpeedup = full.flops / t.flops
+        let results = measured.timings.indices.map { index -> PrefillReport.Result in
+            let t = measured.timings[index], allocations = measured.allocations[index]
+            let speedup = measured.speedups[index], flopsSpeedup = full.flops / t.flops
             return .init(tokens: t.tokens, median_ms: t.medianMilliseconds, gflops: t.gigaflopsPerSecond, flops: t.flops,
                          speedup: speedup, flops_speedup: flopsSpeedup, speedup_efficiency: speedup / flopsSpeedup,
                          buffers: allocations.buffers, fresh_bytes: allocations.freshBytes)
         }
-        let exposure = measured.exposingAttention.map { layer, exposing in
-            PrefillReport.AttentionExposure(layer: layer, median_ms: exposing, extra_ms: exposing - full.medianMilliseconds,
-                                            share: (exposing - full.medianMilliseconds) / full.medianMilliseconds)
+        let exposure = measured.exposingAttention.map { layer, exposing, extra in
+            PrefillReport.AttentionExposure(layer: layer, median_ms: exposing, extra_ms: extra,
+                                            share: extra / full.medianMilliseconds)
         }
         let report = PrefillReport(
             config: .init(d_model: c.width, layers: c.layers, heads: c.heads, d_ff: c.hidden),
@@ -268,7 +269,8 @@ struct SgemmBench: ParsableCommand {
 /// `bench prefill --json` output.
 struct PrefillReport: Encodable {
     struct Config: Encodable { let d_model, layers, heads, d_ff: Int }
-    /// Speedups are relative to the unpruned prefill (model only): measured, from FLOPs, and their ratio.
+    /// Speedups are relative to the unpruned prefill (model only): measured (the median over rounds of the
+    /// two times' ratio in each round), from FLOPs, and their ratio.
     /// `buffers`: tensor buffers one steady-state prefill takes; `fresh_bytes`: bytes of them newly
     /// allocated rather than recycled.
     struct Result: Encodable {
@@ -277,7 +279,8 @@ struct PrefillReport: Encodable {
         let speedup, flops_speedup, speedup_efficiency: Double?
         let buffers, fresh_bytes: Int?
     }
-    /// The unpruned prefill when it also returns one layer's attention probabilities, and its extra cost.
+    /// The unpruned prefill when it also returns one layer's attention probabilities, and its extra cost
+    /// (the median over rounds of the difference from the plain unpruned prefill of the same round).
     struct AttentionExposure: Encodable {
         let layer: Int, median_ms, extra_ms, share: Double
     }

@@ -66,7 +66,7 @@ struct PrunerBench: ParsableCommand {
             return PrunerBenchReport.Row(method: unit.method, keep_ratio: unit.keepRatio, tokens: budget,
                                          pruner_ms: measured.prunerMilliseconds,
                                          reference_prefill_ms: measured.unprunedPrefillMilliseconds,
-                                         share: measured.prunerMilliseconds / measured.unprunedPrefillMilliseconds)
+                                         share: measured.prunerShare)
         }
         let report = PrunerBenchReport(threads: BLAS.threadCount, items: items,
                                        repeats: repeats, warmup: warmup, rows: rows)
@@ -81,7 +81,7 @@ struct PrunerBench: ParsableCommand {
 }
 
 /// `bench pruners --json` output: per method and budget, the pruner's median time, the median of the
-/// unpruned prefills paired with it, and their ratio.
+/// unpruned prefills paired with it, and the median over the pairs of their ratio.
 struct PrunerBenchReport: Encodable {
     struct Row: Encodable {
         let method: String, keep_ratio: Double, tokens: Int

@@ -11,29 +11,38 @@ public enum ModelBenchmark {
     public struct PrefillMeasurements {
         /// Median prefill time for each visual-token count.
         public let timings: [BenchmarkTiming]
+        /// For each count, the median over rounds of the unpruned prefill's time over this count's in the
+        /// same round: the speedup, paired against the machine's drift.
+        public let speedups: [Double]
         /// For each count, the tensor buffers one steady-state prefill takes and the bytes of them newly
         /// allocated rather than recycled (measured after the warm-up runs).
         public let allocations: [AllocationCounts]
         /// Median time of the unpruned prefill when it also returns this layer's attention probabilities
-        /// (what in-LLM pruners such as attention-norm need), if a layer was asked for.
-        public let exposingAttention: (layer: Int, milliseconds: Double)?
+        /// (what in-LLM pruners such as attention-norm need), and the median over rounds of what that adds
+        /// to the plain unpruned prefill of the same round, if a layer was asked for.
+        public let exposingAttention: (layer: Int, milliseconds: Double, extraMilliseconds: Double)?
     }
 
-    /// Prefill timings and allocations for each visual-token count, and optionally the unpruned prefill's
-    /// time with one layer's attention returned. The kept tokens are spread evenly over the image and keep
-    /// their original positions, as a pruner's selection would.
+    /// Prefill timings and allocations for each visual-token count, which must include the unpruned one
+    /// (every speedup's reference), and optionally the unpruned prefill's time with one layer's attention
+    /// returned. The kept tokens are spread evenly over the image and keep their original positions, as a
+    /// pruner's selection would.
     public static func prefill(_ model: TinyVLM, visualTokens counts: [Int], exposingAttentionOf layer: Int? = nil,
                                repeats: Int, warmup: Int) throws -> PrefillMeasurements {
         let input = PrefillInput(model), c = model.configuration
+        guard let full = counts.firstIndex(of: c.visualTokens) else {
+            preconditionFailure("the unpruned prefill (\(c.visualTokens) visual tokens) is every speedup's reference")
+        }
         // Every count (and the attention-exposing run) is timed in each round, so that ratios between
         // them are not skewed by the machine's drift.
         var runs = counts.map { n in (kept: input.kept(n), attentionLayer: Int?.none) }
         if let layer { runs.append((input.kept(c.visualTokens), layer)) }
         var failure: Error? = nil
-        let medians = medianMilliseconds(interleaving: runs.map { run in
+        let rounds = roundsMilliseconds(interleaving: runs.map { run in
             { do { try input.run(run.kept, attentionLayer: run.attentionLayer) } catch { failure = error } }
         }, repeats: repeats, warmup: warmup)
         if let failure { throw failure }
+        let medians = rounds.map(median)
         let timings = zip(counts, medians).map { n, ms in
             let flops = c.prefillFLOPs(tokensPerLayer: Array(repeating: n + input.question.count, count: c.layers))
             return BenchmarkTiming(tokens: n, medianMilliseconds: ms, flops: flops)
@@ -45,8 +54,11 @@ public enum ModelBenchmark {
             try input.run(kept)
             return AllocationCounts.current - before
         }
-        let exposing = layer.map { layer in (layer, medians[counts.count]) }
-        return PrefillMeasurements(timings: timings, allocations: allocations, exposingAttention: exposing)
+        let exposing = layer.map { layer in
+            (layer, medians[counts.count], median(zip(rounds[counts.count], rounds[full]).map { $0 - $1 }))
+        }
+        return PrefillMeasurements(timings: timings, speedups: counts.indices.map { medianRatio(rounds[full], rounds[$0]) },
+                                   allocations: allocations, exposingAttention: exposing)
     }
 
     /// Median time of one substrate training step (forward, backward, clipping, AdamW) on `batchSize` items.

@@ -18,8 +18,8 @@ final class AnalysisTests: XCTestCase {
     }
 
     /// A unit whose item i is correct when `correct(i)`, with FLOPs and prefill time for `tokens` visual tokens.
-    func result(_ unit: ComparisonUnit, tokens: Int, prefill: Double, machine: String = "test",
-                correct: (Int) -> Bool) -> UnitResult {
+    func result(_ unit: ComparisonUnit, tokens: Int, prefill: Double, pairedSpeedup: Double? = nil,
+                machine: String = "test", correct: (Int) -> Bool) -> UnitResult {
         let n = itemsPerFamily * TaskFamily.allCases.count
         let layers = Array(repeating: tokens + 6, count: 4)
         return UnitResult(unit: unit, keepTokens: tokens, correct: String((0..<n).map { correct($0) ? "1" : "0" }),
@@ -27,7 +27,7 @@ final class AnalysisTests: XCTestCase {
                           flops: TinyVLMConfiguration.standard.prefillFLOPs(tokensPerLayer: layers),
                           tokensPerLayer: layers.map(Double.init),
                           timing: .init(prefillMilliseconds: prefill, prunerMilliseconds: 0.01, unprunedPrefillMilliseconds: 6,
-                                        samples: 1, threads: 1, machine: machine))
+                                        speedup: pairedSpeedup ?? 6 / prefill, prunerShare: 0.01 / 6, samples: 1, threads: 1, machine: machine))
     }
 
     /// The synthetic run; `topkMachine` is where the top-k units were timed (the others: "test").
@@ -38,7 +38,8 @@ final class AnalysisTests: XCTestCase {
             switch unit.method {
             case "unpruned": results[unit] = result(unit, tokens: 144, prefill: 6, correct: { $0 % 10 < 8 })
             case "topk": results[unit] = result(unit, tokens: 16, prefill: 1, machine: topkMachine, correct: { $0 % 10 < 7 })
-            case "random": results[unit] = result(unit, tokens: 16, prefill: 1.2, correct: { ($0 + Int(unit.seed)) % 10 < 4 })
+            case "random": results[unit] = result(unit, tokens: 16, prefill: 1.2, pairedSpeedup: 4 + Double(unit.seed),
+                                                  correct: { ($0 + Int(unit.seed)) % 10 < 4 })
             default: results[unit] = result(unit, tokens: 16, prefill: 1, correct: { _ in true })
             }
         }
@@ -53,7 +54,12 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(topk.speedup, 6, accuracy: 1e-12)
         XCTAssertEqual(topk.equivalentTokens, 16, accuracy: 1e-6)
         XCTAssertEqual(topk.seeds, 1, "top-k does not use the seed")
-        XCTAssertEqual(try XCTUnwrap(analysis.row("random", 0.111)).seeds, 2)
+        let random = try XCTUnwrap(analysis.row("random", 0.111))
+        XCTAssertEqual(random.seeds, 2)
+        // A row's speedup is the median of its units' paired speedups, not the ratio of its median times (5).
+        let seeds = analysis.plan.units.filter { $0.method == "random" && $0.keepRatio == 0.111 }.map { 4 + Double($0.seed) }
+        XCTAssertEqual(random.speedup, seeds.reduce(0, +) / 2, accuracy: 1e-12)
+        XCTAssertNotEqual(random.speedup, 6 / 1.2, accuracy: 1e-6)
         let low = try XCTUnwrap(topk.retentionLow)
         XCTAssertLessThan(low, topk.retention)
         XCTAssertGreaterThan(low, 0.7)

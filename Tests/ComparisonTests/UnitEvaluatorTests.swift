@@ -21,6 +21,10 @@ final class UnitEvaluatorTests: XCTestCase {
         let b = try two.evaluate(unit, pruner: pruner, budget: 16, timing: timing)
         XCTAssertEqual(a.withoutTiming, b.withoutTiming)
         XCTAssertEqual(a.correct.count, 50)
+        // One item, one timed run: a single pair, so the paired speedup and share are its two times' ratios.
+        XCTAssertEqual(a.timing.samples, 1)
+        XCTAssertEqual(a.timing.speedup, a.timing.unprunedPrefillMilliseconds / a.timing.prefillMilliseconds, accuracy: 1e-9)
+        XCTAssertEqual(a.timing.prunerShare, a.timing.prunerMilliseconds / a.timing.unprunedPrefillMilliseconds, accuracy: 1e-9)
         XCTAssertEqual(a.tokensPerLayer.first, b.tokensPerLayer.first)
     }
 
@@ -35,5 +39,7 @@ final class UnitEvaluatorTests: XCTestCase {
             return suite.vocabulary.answers[answer.predicted] == item.answer ? "1" : "0"
         }
         XCTAssertEqual(result.correct, String(expected))
+        XCTAssertEqual(result.timing.speedup, 1, "the unpruned unit is its own reference")
+        XCTAssertEqual(result.timing.prunerShare, 0)
     }
 }

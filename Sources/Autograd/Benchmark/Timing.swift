@@ -3,10 +3,16 @@ public func medianMilliseconds(repeats: Int, warmup: Int, _ body: () -> Void) ->
     withoutActuallyEscaping(body) { medianMilliseconds(interleaving: [$0], repeats: repeats, warmup: warmup)[0] }
 }
 
-/// The median wall-clock time in milliseconds of each of `bodies`, run one after the other in each of
-/// `repeats` rounds (after `warmup` untimed rounds). Interleaved, a drift in the machine's speed, which
-/// here reaches ±20–40 % over minutes, affects every body alike, and the ratios of their times stay fair.
+/// The median wall-clock time in milliseconds of each of `bodies` (see `roundsMilliseconds`).
 public func medianMilliseconds(interleaving bodies: [() -> Void], repeats: Int, warmup: Int) -> [Double] {
+    roundsMilliseconds(interleaving: bodies, repeats: repeats, warmup: warmup).map(median)
+}
+
+/// The wall-clock times in milliseconds of each of `bodies` (`[body][round]`), run one after the other in
+/// each of `repeats` rounds (after `warmup` untimed rounds). Interleaved, a drift in the machine's speed,
+/// which here reaches ±20–40 % over minutes, affects every body alike: ratios of times taken in the same
+/// round are fair (see `medianRatio`).
+public func roundsMilliseconds(interleaving bodies: [() -> Void], repeats: Int, warmup: Int) -> [[Double]] {
     precondition(repeats >= 1 && warmup >= 0, "need at least one timed run")
     for _ in 0..<warmup { bodies.forEach { $0() } }
     let clock = ContinuousClock()
@@ -14,7 +20,14 @@ public func medianMilliseconds(interleaving bodies: [() -> Void], repeats: Int, 
     for _ in 0..<repeats {
         for (index, body) in bodies.enumerated() { samples[index].append(1e3 * clock.measure(body).seconds) }
     }
-    return samples.map(median)
+    return samples
+}
+
+/// The median over rounds of `numerator[i] / denominator[i]`: paired, so that a switch of the machine's
+/// speed between rounds cancels, where the ratio of the two medians can pair a fast median with a slow one.
+public func medianRatio(_ numerator: [Double], _ denominator: [Double]) -> Double {
+    precondition(numerator.count == denominator.count, "ratios need paired samples")
+    return median(zip(numerator, denominator).map { $0 / $1 })
 }
 
 /// The median of `values` (the mean of the middle two for an even count); `values` must not be empty.
