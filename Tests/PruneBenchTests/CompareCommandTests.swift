@@ -63,6 +63,19 @@ final class CompareCommandTests: XCTestCase {
         for key in ["seed", "commit", "config", "threads", "date"] { XCTAssertNotNil(manifest[key], key) }
         let rows = try XCTUnwrap(summary["rows"] as? [[String: Any]])
         XCTAssertEqual(rows.count, 1 + 2 * 4)
+        // Each row's speedup and pruner share are medians over its units' (its seeds') paired values.
+        var paired: [String: [(speedup: Double, share: Double)]] = [:]
+        let units = URL(fileURLWithPath: path("run")).appendingPathComponent("units")
+        for file in try FileManager.default.contentsOfDirectory(at: units, includingPropertiesForKeys: nil) {
+            let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+            let unit = try XCTUnwrap(result["unit"] as? [String: Any]), timing = try XCTUnwrap(result["timing"] as? [String: Any])
+            let key = "\(unit["method"] as! String)@\(unit["keepRatio"] as! Double)"
+            paired[key, default: []].append((timing["speedup"] as! Double, timing["prunerShare"] as! Double))
+        }
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted(), n = sorted.count
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+        }
         let unpruned = try XCTUnwrap(rows.first { $0["method"] as? String == "unpruned" })
         let unprunedMs = try XCTUnwrap(unpruned["prefill_ms"] as? Double)
         let unprunedFlops = try XCTUnwrap(unpruned["flops"] as? Double)
@@ -77,7 +90,11 @@ final class CompareCommandTests: XCTestCase {
             XCTAssertTrue(low <= mean && mean <= high && low >= 0 && high <= 1, "\(row)")
             let prefill = try XCTUnwrap(row["prefill_ms"] as? Double), flops = try XCTUnwrap(row["flops"] as? Double)
             let reference = try XCTUnwrap(row["reference_prefill_ms"] as? Double)
-            XCTAssertEqual(try XCTUnwrap(row["speedup"] as? Double), reference / prefill, accuracy: 1e-9)
+            XCTAssertGreaterThan(reference, 0)
+            XCTAssertGreaterThan(prefill, 0)
+            let units = try XCTUnwrap(paired["\(row["method"] as! String)@\(row["keep_ratio"] as! Double)"])
+            XCTAssertEqual(try XCTUnwrap(row["speedup"] as? Double), median(units.map(\.speedup)), accuracy: 1e-12)
+            XCTAssertEqual(try XCTUnwrap(row["pruner_share"] as? Double), median(units.map(\.share)), accuracy: 1e-12)
             if row["method"] as? String == "unpruned" { XCTAssertEqual(reference, unprunedMs) }
             XCTAssertEqual(try XCTUnwrap(row["flops_speedup"] as? Double), unprunedFlops / flops, accuracy: 1e-9)
             let unprunedMean = try XCTUnwrap((unpruned["accuracy"] as? [String: Any])?["mean"] as? Double)
