@@ -40,7 +40,7 @@ test: deps
 report: build
 	$(BIN) tasks --samples Reports/samples --per-family 1 --scale 3
 	@$(BIN) compare --preset default --out $(REPORT_RUN) --resume || { \
-	  echo "make report: if $(REPORT_RUN) holds a run of an older model or grid, remove it and run make report again"; exit 1; }
+	  echo "make report: if $(REPORT_RUN) holds a run of an older model, grid or prune-bench, remove it and run make report again"; exit 1; }
 	$(BIN) bench prefill --json > $(REPORT_RUN)/bench-prefill.json
 	rm -rf Reports/default && mkdir -p Reports && cp -R $(REPORT_RUN) Reports/default
 	@echo "make report: wrote Reports/default/ (open Reports/default/index.html) and Reports/samples/"

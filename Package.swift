@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "TinyVLMTests", dependencies: ["TinyVLM"]),
         .testTarget(name: "TokenPruningTests", dependencies: ["TokenPruning"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison"]),
-        .testTarget(name: "PruneBenchTests", dependencies: ["PruneBench"]),
+        .testTarget(name: "PruneBenchTests", dependencies: ["PruneBench", "Autograd"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,8 +9,8 @@ An entry may set one environment variable for its runs, as `NAME=VALUE:path`: `p
 PRUNELAB_NO_AVX512=1:B,B` times build B without its AVX-512 paths against B with them.
 
 Runs each binary's benchmark with `--json` in turn, for 5 rounds (`--rounds N` for more), and prints per
-binary the median over rounds: for `prefill`, each token count's median time and its speedup over 144
-tokens, and the 10th percentile of the rounds (the machine's fast spells); for `pruners`, each method
+binary the median over rounds: for `prefill`, each token count's median time, its speedup over 144 tokens
+(each run's own, paired by round), and the 10th percentile of the times (the machine's fast spells); for `pruners`, each method
 and budget's pruner time and its share of the paired unpruned prefill; then, for each later binary, the
 median over rounds of its time divided by the first binary's in the same round. Rounds are interleaved
 (every other one in reverse order) because this machine's speed drifts by ±20 % over minutes; other
@@ -32,8 +32,9 @@ def tenth_percentile(values):
 
 
 def prefill_cells(results):
-    """(key, value) per token count: the median time in ms."""
-    return [(r["tokens"], r["median_ms"]) for r in results["results"]]
+    """(key, value) per token count: the median time in ms and the run's paired speedup over 144 tokens
+    (None with --synthetic, which times no unpruned reference)."""
+    return [(r["tokens"], (r["median_ms"], r.get("speedup"))) for r in results["results"]]
 
 
 def pruner_cells(results):
@@ -70,13 +71,12 @@ def main():
                 values[b].setdefault(key, []).append(value)
     for b in binaries:
         if kind == "prefill":
-            full = statistics.median(values[b][144]) if 144 in values[b] else None
-            fast_full = tenth_percentile(values[b][144]) if 144 in values[b] else None
             text = []
-            for tokens, times in sorted(values[b].items()):
-                ms, fast = statistics.median(times), tenth_percentile(times)
-                text.append(f"{tokens}: {ms:.3f} ms" + (f" ({full / ms:.2f}x)" if full else "")
-                            + f", 10th pct {fast:.3f} ms" + (f" ({fast_full / fast:.2f}x)" if fast_full else ""))
+            for tokens, runs in sorted(values[b].items()):
+                times, speedups = [ms for ms, _ in runs], [s for _, s in runs if s is not None]
+                text.append(f"{tokens}: {statistics.median(times):.3f} ms"
+                            + (f" ({statistics.median(speedups):.2f}x)" if speedups else "")
+                            + f", 10th pct {tenth_percentile(times):.3f} ms")
         else:
             text = [f"{method}@{tokens}: {statistics.median(v[0] for v in pairs):.4f} ms "
                     f"({100 * statistics.median(v[1] for v in pairs):.2f} %)"
@@ -89,8 +89,7 @@ def main():
             if key not in values[binaries[0]]:
                 sys.exit(f"ab_bench: {binaries[0]} measured no {key}, which {b} did; run both on the same options")
             first = values[binaries[0]][key]
-            per_round = [(v[0] if kind == "pruners" else v) / (f[0] if kind == "pruners" else f)
-                         for v, f in zip(pairs, first)]
+            per_round = [v[0] / f[0] for v, f in zip(pairs, first)]
             ratios.append(f"{key}: {statistics.median(per_round):.3f}")
         print(f"{b} / {binaries[0]}, median of the rounds' ratios: " + ", ".join(ratios))
 

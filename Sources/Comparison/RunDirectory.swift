@@ -120,7 +120,8 @@ public struct RunDirectory: Sendable {
 
     static func describe(_ error: Error) -> String {
         switch error {
-        case DecodingError.keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
+        case DecodingError.keyNotFound(let key, _):
+            return "missing field '\(key.stringValue)' (written by an older prune-bench? remove the run directory and run again)"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
              DecodingError.dataCorrupted(let context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")

@@ -88,7 +88,6 @@ public struct UnitEvaluator {
         let count = min(timing.items, items.count)
         let chosen = (0..<count).map { items[$0 * items.count / count] }
         var prefill: [Double] = [], pruning: [Double] = [], unpruned: [Double] = []
-        var speedups: [Double] = [], shares: [Double] = []
         for item in chosen {
             let tokens = try visualTokens([item])[0]
             func run(_ pruner: (any TokenPruner)?) throws -> PrunedInference.Answer {
@@ -105,14 +104,12 @@ public struct UnitEvaluator {
                     prefill.append(1e3 * answer.prefillSeconds)
                     pruning.append(1e3 * answer.prunerSeconds)
                     unpruned.append(1e3 * reference.prefillSeconds)
-                    speedups.append(reference.prefillSeconds / answer.prefillSeconds)
-                    shares.append(answer.prunerSeconds / reference.prefillSeconds)
                 }
             }
         }
         return .init(prefillMilliseconds: median(prefill), prunerMilliseconds: median(pruning),
-                     unprunedPrefillMilliseconds: median(unpruned), speedup: median(speedups),
-                     prunerShare: median(shares), samples: prefill.count, threads: BLAS.threadCount, machine: machine)
+                     unprunedPrefillMilliseconds: median(unpruned), speedup: medianRatio(unpruned, prefill),
+                     prunerShare: medianRatio(pruning, unpruned), samples: prefill.count, threads: BLAS.threadCount, machine: machine)
     }
 }
 

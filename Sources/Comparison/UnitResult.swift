@@ -10,9 +10,9 @@ public struct UnitResult: Codable, Sendable, Equatable {
         public var items: Int
     }
 
-    /// Medians of the timed runs, in milliseconds, and where they were measured. The unpruned prefill is
-    /// timed on the same items, alternating run by run with this unit's, so that speedups are paired and
-    /// drift in the machine's speed between units cancels.
+    /// Medians of the timed runs (times in milliseconds, ratios paired run by run), and where they were
+    /// measured. The unpruned prefill is timed on the same items, alternating run by run with this unit's,
+    /// so that speedups are paired and drift in the machine's speed between units cancels.
     public struct Timing: Codable, Sendable, Equatable {
         public var prefillMilliseconds: Double
         public var prunerMilliseconds: Double

@@ -118,9 +118,8 @@ struct PrefillBench: ParsableCommand {
                          speedup: speedup, flops_speedup: flopsSpeedup, speedup_efficiency: speedup / flopsSpeedup,
                          buffers: allocations.buffers, fresh_bytes: allocations.freshBytes)
         }
-        let exposure = measured.exposingAttention.map { layer, exposing, extra in
-            PrefillReport.AttentionExposure(layer: layer, median_ms: exposing, extra_ms: extra,
-                                            share: extra / full.medianMilliseconds)
+        let exposure = measured.exposingAttention.map { layer, exposing, extra, share in
+            PrefillReport.AttentionExposure(layer: layer, median_ms: exposing, extra_ms: extra, share: share)
         }
         let report = PrefillReport(
             config: .init(d_model: c.width, layers: c.layers, heads: c.heads, d_ff: c.hidden),
@@ -280,7 +279,8 @@ struct PrefillReport: Encodable {
         let buffers, fresh_bytes: Int?
     }
     /// The unpruned prefill when it also returns one layer's attention probabilities, and its extra cost
-    /// (the median over rounds of the difference from the plain unpruned prefill of the same round).
+    /// in milliseconds and as a share (medians over rounds, each against the plain unpruned prefill of the
+    /// same round).
     struct AttentionExposure: Encodable {
         let layer: Int, median_ms, extra_ms, share: Double
     }

@@ -18,9 +18,10 @@ public enum ModelBenchmark {
         /// allocated rather than recycled (measured after the warm-up runs).
         public let allocations: [AllocationCounts]
         /// Median time of the unpruned prefill when it also returns this layer's attention probabilities
-        /// (what in-LLM pruners such as attention-norm need), and the median over rounds of what that adds
-        /// to the plain unpruned prefill of the same round, if a layer was asked for.
-        public let exposingAttention: (layer: Int, milliseconds: Double, extraMilliseconds: Double)?
+        /// (what in-LLM pruners such as attention-norm need), and the medians over rounds of what that adds
+        /// to the plain unpruned prefill of the same round, in milliseconds and as a share of it, if a
+        /// layer was asked for.
+        public let exposingAttention: (layer: Int, milliseconds: Double, extraMilliseconds: Double, extraShare: Double)?
     }
 
     /// Prefill timings and allocations for each visual-token count, which must include the unpruned one
@@ -55,7 +56,8 @@ public enum ModelBenchmark {
             return AllocationCounts.current - before
         }
         let exposing = layer.map { layer in
-            (layer, medians[counts.count], median(zip(rounds[counts.count], rounds[full]).map { $0 - $1 }))
+            (layer, medians[counts.count], median(zip(rounds[counts.count], rounds[full]).map { $0 - $1 }),
+             medianRatio(rounds[counts.count], rounds[full]) - 1)
         }
         return PrefillMeasurements(timings: timings, speedups: counts.indices.map { medianRatio(rounds[full], rounds[$0]) },
                                    allocations: allocations, exposingAttention: exposing)

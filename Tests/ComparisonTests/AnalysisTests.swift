@@ -19,7 +19,7 @@ final class AnalysisTests: XCTestCase {
 
     /// A unit whose item i is correct when `correct(i)`, with FLOPs and prefill time for `tokens` visual tokens.
     func result(_ unit: ComparisonUnit, tokens: Int, prefill: Double, pairedSpeedup: Double? = nil,
-                machine: String = "test", correct: (Int) -> Bool) -> UnitResult {
+                pairedShare: Double? = nil, machine: String = "test", correct: (Int) -> Bool) -> UnitResult {
         let n = itemsPerFamily * TaskFamily.allCases.count
         let layers = Array(repeating: tokens + 6, count: 4)
         return UnitResult(unit: unit, keepTokens: tokens, correct: String((0..<n).map { correct($0) ? "1" : "0" }),
@@ -27,7 +27,7 @@ final class AnalysisTests: XCTestCase {
                           flops: TinyVLMConfiguration.standard.prefillFLOPs(tokensPerLayer: layers),
                           tokensPerLayer: layers.map(Double.init),
                           timing: .init(prefillMilliseconds: prefill, prunerMilliseconds: 0.01, unprunedPrefillMilliseconds: 6,
-                                        speedup: pairedSpeedup ?? 6 / prefill, prunerShare: 0.01 / 6, samples: 1, threads: 1, machine: machine))
+                                        speedup: pairedSpeedup ?? 6 / prefill, prunerShare: pairedShare ?? 0.01 / 6, samples: 1, threads: 1, machine: machine))
     }
 
     /// The synthetic run; `topkMachine` is where the top-k units were timed (the others: "test").
@@ -39,7 +39,7 @@ final class AnalysisTests: XCTestCase {
             case "unpruned": results[unit] = result(unit, tokens: 144, prefill: 6, correct: { $0 % 10 < 8 })
             case "topk": results[unit] = result(unit, tokens: 16, prefill: 1, machine: topkMachine, correct: { $0 % 10 < 7 })
             case "random": results[unit] = result(unit, tokens: 16, prefill: 1.2, pairedSpeedup: 4 + Double(unit.seed),
-                                                  correct: { ($0 + Int(unit.seed)) % 10 < 4 })
+                                                  pairedShare: 0.001 * Double(1 + unit.seed), correct: { ($0 + Int(unit.seed)) % 10 < 4 })
             default: results[unit] = result(unit, tokens: 16, prefill: 1, correct: { _ in true })
             }
         }
@@ -56,10 +56,11 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(topk.seeds, 1, "top-k does not use the seed")
         let random = try XCTUnwrap(analysis.row("random", 0.111))
         XCTAssertEqual(random.seeds, 2)
-        // A row's speedup is the median of its units' paired speedups, not the ratio of its median times (5).
-        let seeds = analysis.plan.units.filter { $0.method == "random" && $0.keepRatio == 0.111 }.map { 4 + Double($0.seed) }
-        XCTAssertEqual(random.speedup, seeds.reduce(0, +) / 2, accuracy: 1e-12)
-        XCTAssertNotEqual(random.speedup, 6 / 1.2, accuracy: 1e-6)
+        // A row's speedup and pruner share are the medians of its units' paired values (seeds 0 and 1), not
+        // ratios of its median times (5 and 0.01 / 6).
+        XCTAssertEqual(analysis.plan.units.filter { $0.method == "random" && $0.keepRatio == 0.111 }.map(\.seed), [0, 1])
+        XCTAssertEqual(random.speedup, 4.5, accuracy: 1e-12)
+        XCTAssertEqual(random.prunerShare, 0.0015, accuracy: 1e-12)
         let low = try XCTUnwrap(topk.retentionLow)
         XCTAssertLessThan(low, topk.retention)
         XCTAssertGreaterThan(low, 0.7)

@@ -26,7 +26,10 @@ final class BenchCommandTests: XCTestCase {
             XCTAssertEqual(row["fresh_bytes"] as? Int, 0, "a steady-state prefill allocates nothing new")
         }
         XCTAssertGreaterThan(try XCTUnwrap(results.first?["flops_speedup"] as? Double), 5)
-        XCTAssertNotNil(report["attention_exposure"] as? [String: Any])
+        let exposure = try XCTUnwrap(report["attention_exposure"] as? [String: Any])
+        let exposing = try XCTUnwrap(exposure["median_ms"] as? Double), fullMs = try XCTUnwrap(full["median_ms"] as? Double)
+        XCTAssertEqual(try XCTUnwrap(exposure["extra_ms"] as? Double), exposing - fullMs, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(exposure["share"] as? Double), exposing / fullMs - 1, accuracy: 1e-9)
     }
 
     func testStagesReportEveryStageOfTheStack() throws {

@@ -1,3 +1,4 @@
+import Autograd
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -37,16 +38,23 @@ final class CompareCommandTests: XCTestCase {
         return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    /// Unit results without their timings, keyed by file name.
-    private func units(_ run: String) throws -> [String: NSDictionary] {
+    /// Unit results as written, keyed by file name.
+    private func unitResults(_ run: String) throws -> [String: [String: Any]] {
         let folder = URL(fileURLWithPath: path(run)).appendingPathComponent("units")
-        var units: [String: NSDictionary] = [:]
+        var units: [String: [String: Any]] = [:]
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".json") && !file.hasPrefix(".") {
-            var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(file))) as? [String: Any])
-            object["timing"] = nil
-            units[file] = object as NSDictionary
+            units[file] = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(file))) as? [String: Any])
         }
         return units
+    }
+
+    /// Unit results without their timings, keyed by file name.
+    private func units(_ run: String) throws -> [String: NSDictionary] {
+        try unitResults(run).mapValues { object in
+            var object = object
+            object["timing"] = nil
+            return object as NSDictionary
+        }
     }
 
     func testSummaryHasTheSchemaAndIsConsistent() throws {
@@ -65,16 +73,10 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertEqual(rows.count, 1 + 2 * 4)
         // Each row's speedup and pruner share are medians over its units' (its seeds') paired values.
         var paired: [String: [(speedup: Double, share: Double)]] = [:]
-        let units = URL(fileURLWithPath: path("run")).appendingPathComponent("units")
-        for file in try FileManager.default.contentsOfDirectory(at: units, includingPropertiesForKeys: nil) {
-            let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        for result in try unitResults("run").values {
             let unit = try XCTUnwrap(result["unit"] as? [String: Any]), timing = try XCTUnwrap(result["timing"] as? [String: Any])
-            let key = "\(unit["method"] as! String)@\(unit["keepRatio"] as! Double)"
-            paired[key, default: []].append((timing["speedup"] as! Double, timing["prunerShare"] as! Double))
-        }
-        func median(_ values: [Double]) -> Double {
-            let sorted = values.sorted(), n = sorted.count
-            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+            let key = "\(try XCTUnwrap(unit["method"] as? String))@\(try XCTUnwrap(unit["keepRatio"] as? Double))"
+            paired[key, default: []].append((try XCTUnwrap(timing["speedup"] as? Double), try XCTUnwrap(timing["prunerShare"] as? Double)))
         }
         let unpruned = try XCTUnwrap(rows.first { $0["method"] as? String == "unpruned" })
         let unprunedMs = try XCTUnwrap(unpruned["prefill_ms"] as? Double)
@@ -92,7 +94,7 @@ final class CompareCommandTests: XCTestCase {
             let reference = try XCTUnwrap(row["reference_prefill_ms"] as? Double)
             XCTAssertGreaterThan(reference, 0)
             XCTAssertGreaterThan(prefill, 0)
-            let units = try XCTUnwrap(paired["\(row["method"] as! String)@\(row["keep_ratio"] as! Double)"])
+            let units = try XCTUnwrap(paired["\(try XCTUnwrap(row["method"] as? String))@\(try XCTUnwrap(row["keep_ratio"] as? Double))"])
             XCTAssertEqual(try XCTUnwrap(row["speedup"] as? Double), median(units.map(\.speedup)), accuracy: 1e-12)
             XCTAssertEqual(try XCTUnwrap(row["pruner_share"] as? Double), median(units.map(\.share)), accuracy: 1e-12)
             if row["method"] as? String == "unpruned" { XCTAssertEqual(reference, unprunedMs) }
@@ -200,8 +202,18 @@ final class CompareCommandTests: XCTestCase {
             (["ablate", "--config", path("missing.yaml"), "--out", path("x")], "cannot read"),
             (["merge", path("run"), path("nothing"), "--out", path("x")], "no run"),
             (["report", path("run")], "have no results yet"),
+            (grid + ["--out", path("old"), "--shard", "1/4", "--resume"], "missing field 'speedup' (written by an older prune-bench?"),
         ]
         try "name: broken\nmethod: topk\nvariants: []\n".write(toFile: ablation, atomically: true, encoding: .utf8)
+        // A run whose unit files predate a field (here the paired speedup) is refused by name.
+        try FileManager.default.copyItem(atPath: path("run"), toPath: path("old"))
+        let oldUnits = URL(fileURLWithPath: path("old")).appendingPathComponent("units")
+        let stale = try XCTUnwrap(try unitResults("old").keys.sorted().first)
+        var object = try XCTUnwrap(try unitResults("old")[stale])
+        var timing = try XCTUnwrap(object["timing"] as? [String: Any])
+        timing["speedup"] = nil
+        object["timing"] = timing
+        try JSONSerialization.data(withJSONObject: object).write(to: oldUnits.appendingPathComponent(stale))
         for (arguments, message) in cases {
             let result = try PruneBenchProcess.run(arguments)
             XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")

@@ -33,17 +33,18 @@ enum MarkdownReport {
             Accuracy is the mean over task families (and seeds); its CI is a percentile bootstrap stratified by family. \
             Retention is accuracy relative to the unpruned model, with a one-sided 95% lower bound. Prefill is the \
             language model's prefill at batch 1 with the KV cache (median of \(plan.timing.items) items × \(plan.timing.repeats) \
-            runs after \(plan.timing.warmup) warm-up runs); speedup = unpruned prefill / pruned prefill, the median over \
-            pairs of runs: each pruned run is paired with an unpruned run of the same item right before or after it, \
-            so that drifts in the machine's speed cancel (the unpruned prefill's median per row is \
-            `reference_prefill_ms` in summary.json); the pruner's share of the prefill is paired likewise; FLOP speedup = \
+            runs after \(plan.timing.warmup) warm-up runs); speedup = unpruned prefill / pruned prefill, paired: each \
+            pruned run is paired with an unpruned run of the same item right before or after it, so that drifts in the \
+            machine's speed cancel, and a row's speedup is the median over its seeds of each seed's median over its \
+            pairs (the unpruned prefill's median per row is `reference_prefill_ms` in summary.json); the pruner's \
+            share of the prefill is paired likewise; FLOP speedup = \
             unpruned FLOPs / pruned FLOPs of the language model (its attention counting the query–key pairs the causal mask leaves, all that the prefill computes; the pruner's own work is not in the FLOPs). Pruner time (scoring, selection) is timed apart from the prefill. Recall is the \
             share of the ground-truth relevant patches among the kept tokens.\n
             """)
         if analysis.timingMachines.count > 1 {
-            out.append("The units were timed on \(analysis.timingMachines.count) machines: rows' times compare across machines, and so "
-                       + "do the speedups and pruner shares of rows whose seeds ran on different ones (each unit's unpruned "
-                       + "prefill is timed on its own machine).\n")
+            out.append("The units were timed on \(analysis.timingMachines.count) machines: rows' times compare across machines. "
+                       + "Each unit's speedup and pruner share are paired on its own machine; a row whose seeds ran on "
+                       + "different machines takes the median over them.\n")
         }
         let inLLM = analysis.rows.filter { abs($0.equivalentTokens - Double($0.keepTokens)) > 0.5 && $0.method != MethodSpec.unprunedLabel }
         if !inLLM.isEmpty {
