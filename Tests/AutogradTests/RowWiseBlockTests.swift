@@ -52,6 +52,24 @@ final class RowWiseBlockTests: XCTestCase {
         }
     }
 
+    /// Split into shares, the scratch keeps a page between each share's rows and the next share's, and
+    /// after the last share's before the next buffer; one share needs no gaps.
+    func testScratchKeepsAPageBetweenShares() {
+        let x = randomTensor([21, 128], seed: 5), gap = RowWiseBlock.Scratch.shareGap
+        XCTAssertEqual(gap * MemoryLayout<Float>.size, 4096)
+        for shares in [1, 2, 3] {
+            let scratch = RowWiseBlock.Scratch(x, hidden: 512, shares: shares)
+            let offset = shares > 1 ? gap : 0
+            XCTAssertEqual(scratch.shareOffset, offset)
+            // Each buffer holds every share's rows, shifted by `offset` per share, and a gap after the last.
+            let buffers = [scratch.normalized, scratch.queries, scratch.attended, scratch.mixed, scratch.hidden, scratch.probabilities]
+            let sizes = [x.count, x.count, x.count, x.count, 21 * 512, 21 * 21].map { $0 + shares * offset }
+            for index in 1..<buffers.count {
+                XCTAssertEqual(buffers[index] - buffers[index - 1], sizes[index - 1], "shares \(shares), buffer \(index)")
+            }
+        }
+    }
+
     /// The threads' shares of a stack's rows cost about the same: under a causal mask the later rows, whose
     /// queries see more keys, go in smaller shares; without it the shares are even.
     func testSharesCostAboutTheSame() throws {

@@ -66,11 +66,11 @@ extension EngineBenchmark {
             return timed(.mlpSecondProduct) { block.mlp.fc2(widened, adding: mixed) }
         }
         let buffers = rowWise.buffers(for: x, returnProbabilities: false,
-                                      scratch: RowWiseBlock.Scratch(x, hidden: rowWise.widen.outputs))
+                                      scratch: RowWiseBlock.Scratch(x, hidden: rowWise.widen.outputs, shares: 1))
         func byRows(_ stage: BlockStage, laterRowsCostMore: Bool = false, _ body: (Range<Int>) -> Void) {
             timed(stage) { rowWise.forEachRowRange(buffers.rows, laterRowsCostMore: laterRowsCostMore, body) }
         }
-        let pass = RowWiseBlock.Pass(rowWise, on: x, buffers)
+        let pass = RowWiseBlock.Pass(rowWise, on: x, buffers, share: 0)
         withExtendedLifetime(buffers) {
             byRows(.layerNorms) { pass.normalizeInput($0) }
             byRows(.queryKeyValue) { pass.projectQueriesKeysValues($0) }

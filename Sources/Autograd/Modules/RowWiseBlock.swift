@@ -54,33 +54,52 @@ struct RowWiseBlock {
     /// The buffers of this block's step on `x`, with its intermediates in `scratch`.
     func buffers(for x: Tensor, returnProbabilities: Bool, scratch: Scratch) -> Buffers {
         precondition(x.shape.last == query.inputs, "transformer block of width \(query.inputs) applied to \(x.shape)")
-        precondition(scratch.normalized.shape == x.shape && scratch.hidden.shape.last! == widen.outputs,
-                     "transformer block: scratch for \(scratch.normalized.shape) applied to \(x.shape)")
+        precondition(scratch.shape == x.shape && scratch.hiddenWidth == widen.outputs,
+                     "transformer block: scratch for \(scratch.shape) applied to \(x.shape)")
         return Buffers(x, heads: block.attn.heads, returnProbabilities: returnProbabilities, scratch: scratch)
     }
 
-    /// The intermediates of a step. Each row's are written and read only by the thread that has the row,
-    /// so the consecutive blocks of a `RowWiseStack` share one set, which stays in the caches.
+    /// The intermediates of a step, in one allocation (which a small prefill would otherwise pay for five
+    /// or six times a block). Each row's are written and read only by the thread that has the row, so the
+    /// consecutive blocks of a `RowWiseStack` share one set, which stays in the caches.
+    ///
+    /// For a step split into `shares` shares of the rows, each share's rows of each buffer lie 4 KB after
+    /// the previous share's, and the last share's 4 KB before the next buffer, so that no two shares' rows
+    /// share a page. Packed contiguously, a thread's hardware prefetcher, which runs ahead of its reads
+    /// within a page, fetched the first rows of the next thread's share, and the two cores passed those
+    /// lines back and forth: nothing in the machine's fast spells, where the cores share a level 3, but
+    /// in its slow ones, where they do not (`scripts/share_pages.c`), 15 % of a 21-row prefill.
     struct Scratch {
-        let normalized: Tensor, queries: Tensor, attended: Tensor, mixed: Tensor, hidden: Tensor
+        /// Floats between consecutive shares' rows in a buffer: a 4 KB page.
+        static let shareGap = 1024
+        /// The input shape and MLP width the scratch is for, and how many shares it separates.
+        let shape: [Int], hiddenWidth: Int, shares: Int
+        /// Where share 0's rows of each buffer are addressed from (row `r` at `r` rows on); share `s`'s
+        /// lie `s × shareOffset` floats further on.
+        let normalized: UnsafeMutablePointer<Float>, queries: UnsafeMutablePointer<Float>
+        let attended: UnsafeMutablePointer<Float>, mixed: UnsafeMutablePointer<Float>
+        let hidden: UnsafeMutablePointer<Float>
         /// One block of attention probabilities `[tokens, tokens]` per batch item, which every head reuses
         /// (each thread writes only its own rows), for steps that do not return them.
-        let probabilities: Tensor
+        let probabilities: UnsafeMutablePointer<Float>
+        let shareOffset: Int
+        private let workspace: TensorStorage
 
-        /// Scratch for steps on inputs shaped as `x` (`[batch,] tokens, width`) with MLPs `hidden` wide, in
-        /// one allocation, which a small prefill would otherwise pay for five or six times a block.
-        init(_ x: Tensor, hidden width: Int) {
+        /// Scratch for steps on inputs shaped as `x` (`[batch,] tokens, width`) with MLPs `hidden` wide,
+        /// split into `shares` shares of the rows.
+        init(_ x: Tensor, hidden width: Int, shares: Int) {
             precondition(x.rank == 2 || x.rank == 3, "transformer block: input \(x.shape) must be [batch,] tokens, d")
-            let hiddenShape = Array(x.shape.dropLast()) + [width]
-            let probabilityShape = Array(x.shape.dropLast()) + [x.shape[x.rank - 2]]
-            let workspace = TensorStorage(capacity: 4 * x.count + hiddenShape.reduce(1, *) + probabilityShape.reduce(1, *))
-            var offset = 0
-            func next(_ shape: [Int]) -> Tensor {
-                defer { offset += shape.reduce(1, *) }
-                return Tensor(shape: shape, storage: workspace, offset: offset)
-            }
-            (normalized, queries, attended, mixed) = (next(x.shape), next(x.shape), next(x.shape), next(x.shape))
-            (hidden, probabilities) = (next(hiddenShape), next(probabilityShape))
+            precondition(shares >= 1, "transformer block: scratch for \(shares) shares")
+            (shape, hiddenWidth, self.shares) = (x.shape, width, shares)
+            let gap = shares > 1 ? Self.shareGap : 0
+            shareOffset = gap
+            let rows = matrixRows(of: x), tokens = x.shape[x.rank - 2]
+            let sizes = [x.count, x.count, x.count, x.count, rows * width, rows * tokens].map { $0 + shares * gap }
+            let storage = TensorStorage(capacity: sizes.reduce(0, +))
+            let starts = sizes.indices.map { storage.base + sizes[..<$0].reduce(0, +) }
+            (normalized, queries, attended, mixed) = (starts[0], starts[1], starts[2], starts[3])
+            (hidden, probabilities) = (starts[4], starts[5])
+            workspace = storage
         }
     }
 
@@ -92,23 +111,19 @@ struct RowWiseBlock {
         let scratch: Scratch
         let attention: AttentionLayout
         /// The attention probabilities `[batch, heads, tokens, tokens]` (`[heads, tokens, tokens]` without
-        /// a batch axis, as `attention` returns them) when they are returned; otherwise the scratch's.
-        let probabilities: Tensor
-        let returnsProbabilities: Bool
+        /// a batch axis, as `attention` returns them) when they are returned; otherwise the scratch has them.
+        let probabilities: Tensor?
 
         init(_ x: Tensor, heads: Int, returnProbabilities: Bool, scratch: Scratch) {
             rows = matrixRows(of: x)
             (keys, values, result) = (Tensor.like(x), Tensor.like(x), Tensor.like(x))
             attention = AttentionLayout(query: x, key: keys, value: values, heads: heads, keep: nil)
             self.scratch = scratch
-            probabilities = returnProbabilities ? Tensor(uninitializedShape: attention.probabilityShape) : scratch.probabilities
-            returnsProbabilities = returnProbabilities
+            probabilities = returnProbabilities ? Tensor(uninitializedShape: attention.probabilityShape) : nil
         }
 
         /// What the step returns, once its pass has run on every row.
-        var step: BlockStep {
-            BlockStep(output: result, key: keys, value: values, probabilities: returnsProbabilities ? probabilities : nil)
-        }
+        var step: BlockStep { BlockStep(output: result, key: keys, value: values, probabilities: probabilities) }
     }
 
     /// Runs `body` on ranges of `0..<rows`, one per thread (fewer for few rows), in parallel. With
@@ -137,17 +152,20 @@ struct RowWiseBlock {
         let queryLayer: PackedLayer, keyLayer: PackedLayer, valueLayer: PackedLayer
         let outputLayer: PackedLayer, widenLayer: PackedLayer, narrowLayer: PackedLayer
 
-        /// The pass of `block` on `x` into `buffers`.
-        init(_ block: RowWiseBlock, on x: Tensor, _ buffers: Buffers) {
+        /// The pass of `block` on `x` into `buffers`, for the rows of share `share` of the scratch's shares
+        /// (any rows when it has one).
+        init(_ block: RowWiseBlock, on x: Tensor, _ buffers: Buffers, share: Int) {
             let modules = block.block
             rows = buffers.rows
             input = UnsafePointer(x.pointer)
-            let scratch = buffers.scratch
-            (normalized, queries, attended, mixed, hidden) = (scratch.normalized.pointer, scratch.queries.pointer,
-                                                              scratch.attended.pointer, scratch.mixed.pointer,
-                                                              scratch.hidden.pointer)
+            let scratch = buffers.scratch, offset = share * scratch.shareOffset
+            precondition(share >= 0 && share < scratch.shares, "transformer block: share \(share) of \(scratch.shares)")
+            (normalized, queries, attended, mixed, hidden) = (scratch.normalized + offset, scratch.queries + offset,
+                                                              scratch.attended + offset, scratch.mixed + offset,
+                                                              scratch.hidden + offset)
             (keys, values, result) = (buffers.keys.pointer, buffers.values.pointer, buffers.result.pointer)
-            (probabilities, returnsProbabilities) = (buffers.probabilities.pointer, buffers.returnsProbabilities)
+            probabilities = buffers.probabilities?.pointer ?? scratch.probabilities + offset
+            returnsProbabilities = buffers.probabilities != nil
             attention = buffers.attention
             (norm1, norm2) = (modules.norm1.rowKernel, modules.norm2.rowKernel)
             queryLayer = PackedLayer(block.query, bias: modules.attn.wq.bias)

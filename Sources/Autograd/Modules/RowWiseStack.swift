@@ -34,23 +34,28 @@ struct RowWiseStack {
     /// `TransformerBlock.step` of each block in turn, each on the previous block's output and the first on
     /// `x`, the probabilities returned for the blocks `returnProbabilities` picks (by index).
     func steps(_ x: Tensor, causal: Bool, returnProbabilities: (Int) -> Bool) -> [BlockStep] {
-        var buffers = [RowWiseBlock.Buffers](), passes = [RowWiseBlock.Pass]()
-        buffers.reserveCapacity(blocks.count)
-        passes.reserveCapacity(blocks.count)
-        let scratch = RowWiseBlock.Scratch(x, hidden: blocks[0].widen.outputs)
-        var input = x
-        for (index, block) in blocks.enumerated() {
-            let blockBuffers = block.buffers(for: input, returnProbabilities: returnProbabilities(index), scratch: scratch)
-            passes.append(RowWiseBlock.Pass(block, on: input, blockBuffers))
-            buffers.append(blockBuffers)
-            input = blockBuffers.result
-        }
         let rows = matrixRows(of: x)
         let shares = Parallel.shareCount(rows, minimumShare: RowWiseBlock.minimumRowsPerShare)
+        var buffers = [RowWiseBlock.Buffers](), passes = [RowWiseBlock.Pass]()  // passes share by share
+        buffers.reserveCapacity(blocks.count)
+        passes.reserveCapacity(shares * blocks.count)
+        let scratch = RowWiseBlock.Scratch(x, hidden: blocks[0].widen.outputs, shares: shares)
+        var input = x
+        for (index, block) in blocks.enumerated() {
+            buffers.append(block.buffers(for: input, returnProbabilities: returnProbabilities(index), scratch: scratch))
+            input = buffers[index].result
+        }
+        for share in 0..<shares {
+            var input = x
+            for (block, blockBuffers) in zip(blocks, buffers) {
+                passes.append(RowWiseBlock.Pass(block, on: input, blockBuffers, share: share))
+                input = blockBuffers.result
+            }
+        }
         withExtendedLifetime((x, buffers)) {
             if shares > 1, run(passes, rows: rows, shares: shares, causal: causal) { return }
             // One share, or the threads are busy: the caller takes every row through the blocks.
-            for pass in passes {
+            for pass in passes.prefix(blocks.count) {
                 pass.prepareAttention(0..<rows)
                 pass.finish(0..<rows, causal: causal)
             }
@@ -58,24 +63,27 @@ struct RowWiseStack {
         return buffers.map(\.step)
     }
 
-    /// `passes` on `shares` shares of the rows, a thread each; false, without running anything, when that
-    /// many threads are not free. The threads read the passes and the counters through plain pointers, so
-    /// they change no reference count (whose cache line the other thread would then have to take back).
+    /// `passes` (each share's blocks in turn) on `shares` shares of the rows, a thread each; false, without
+    /// running anything, when that many threads are not free. The threads read the passes and the counters
+    /// through plain pointers, so they change no reference count (whose cache line the other thread would
+    /// then have to take back).
     private func run(_ passes: [RowWiseBlock.Pass], rows: Int, shares: Int, causal: Bool) -> Bool {
         let progress = Progress(shares: shares)
         defer { progress.deallocate() }
         let bounds = shareBounds(rows: rows, shares: shares, causal: causal, layout: passes[0].attention)
+        let blockCount = blocks.count
         return passes.withUnsafeBufferPointer { passes in
             bounds.withUnsafeBufferPointer { bounds in
                 Parallel.together(shares) { share in
-                    let range = bounds[share]..<bounds[share + 1]
-                    for index in passes.indices {
-                        passes[index].prepareAttention(range)
+                    let range = bounds[share]..<bounds[share + 1], first = share * blockCount
+                    for index in 0..<blockCount {
+                        let pass = passes[first + index]
+                        pass.prepareAttention(range)
                         progress.publish(share, blocksReady: index + 1)
                         for other in 0..<(causal ? share : shares) where other != share {
                             progress.wait(for: other, blocksReady: index + 1)
                         }
-                        passes[index].finish(range, causal: causal)
+                        pass.finish(range, causal: causal)
                     }
                 }
             }
