@@ -25,25 +25,12 @@
 #include <time.h>
 
 #include "bench_support.h"
+#include "two_thread_model.h"
 
-enum { PASSES = 2000, WARMUP = 20, LAYERS = 4, KINDS = 6, WIDTH = 128, HIDDEN = 512 };
-// Inputs and outputs of each layer's query, key, value, output, MLP-in and MLP-out weights.
-static const int shapes[KINDS][2] = {{WIDTH, WIDTH}, {WIDTH, WIDTH}, {WIDTH, WIDTH}, {WIDTH, WIDTH}, {WIDTH, HIDDEN}, {HIDDEN, WIDTH}};
-static float *weights[LAYERS][KINDS];
+enum { PASSES = 2000, WARMUP = 20 };
 static float *x, *q, *k, *v, *attended, *mixed, *widened;
 static int rows, by_rows;
-static atomic_int arrived, generation;
 static volatile float sink;
-
-static void barrier(void) {
-    int seen = atomic_load(&generation);
-    if (atomic_fetch_add(&arrived, 1) == 1) {
-        atomic_store(&arrived, 0);
-        atomic_fetch_add(&generation, 1);
-    } else {
-        while (atomic_load(&generation) == seen) __builtin_ia32_pause();
-    }
-}
 
 /// Thread `t`'s share of `out = in · w`, `in` with `inputs` columns, `out` with `outputs`.
 static void product(int t, const float *in, int inputs, const float *w, int outputs, float *out) {
@@ -100,15 +87,7 @@ static void *helper(void *unused) {
 int main(int argc, char **argv) {
     rows = argc > 1 ? atoi(argv[1]) : 21;
     if (rows < 2 || rows > 512) { fprintf(stderr, "usage: row_split ROWS (2 to 512)\n"); return 1; }
-    for (int l = 0; l < LAYERS; l++)
-        for (int p = 0; p < KINDS; p++) {
-            int inputs = shapes[p][0], outputs = shapes[p][1];
-            float *w = malloc(sizeof(float) * inputs * outputs);
-            weights[l][p] = aligned_alloc(64, sizeof(float) * prunelab_packed_size(outputs, inputs));
-            for (int i = 0; i < inputs * outputs; i++) w[i] = 0.001f * ((i + l) % 13) - 0.005f;
-            prunelab_pack_weights(outputs, inputs, w, weights[l][p]);
-            free(w);
-        }
+    pack_model_weights();
     float **buffers[] = {&x, &q, &k, &v, &attended, &mixed, &widened};
     for (size_t b = 0; b < sizeof buffers / sizeof buffers[0]; b++) {
         *buffers[b] = aligned_alloc(64, sizeof(float) * (size_t)rows * HIDDEN);

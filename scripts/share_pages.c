@@ -13,7 +13,7 @@
 // hardware prefetcher of one core, running ahead within a page, fetches the first lines of the other
 // core's share, and the lines travel back and forth between the cores.
 //
-//   gcc -O3 -mavx2 -mfma -pthread -ISources/CKernels/include -Iscripts scripts/share_pages.c Sources/CKernels/packed_linear.c -o /tmp/share_pages -lm
+//   gcc -O3 -mavx2 -mfma -pthread -ISources/CKernels/include scripts/share_pages.c Sources/CKernels/packed_linear.c -o /tmp/share_pages -lm
 //   for i in 1 2 3 4 5 6; do /tmp/core_round_trip | head -1; /tmp/share_pages 21; done
 #define _GNU_SOURCE
 #include "packed_linear.h"
@@ -24,29 +24,16 @@
 #include <string.h>
 
 #include "bench_support.h"
+#include "two_thread_model.h"
 
-enum { PASSES = 1500, WARMUP = 50, LAYERS = 4, KINDS = 6, WIDTH = 128, HIDDEN = 512, GAP = 1024, LAYOUTS = 3 };
+enum { PASSES = 1500, WARMUP = 50, GAP = 1024, LAYOUTS = 3 };
 enum { ADJACENT, GAPPED, PRIVATE };
 static const char *names[LAYOUTS] = {"adjacent", "gapped", "private"};
-// Inputs and outputs of each layer's query, key, value, output, MLP-in and MLP-out weights.
-static const int shapes[KINDS][2] = {{WIDTH, WIDTH}, {WIDTH, WIDTH}, {WIDTH, WIDTH}, {WIDTH, WIDTH}, {WIDTH, HIDDEN}, {HIDDEN, WIDTH}};
-static float *weights[LAYERS][KINDS];
 /// The intermediates, addressed by row from a base pointer per thread: x, q, k, v, attended, mixed, widened.
 enum { BUFFERS = 7 };
 static float *shared_buffers[BUFFERS], *private_buffers[2][BUFFERS];
 static int rows, layout;
-static atomic_int arrived, generation;
 static volatile float sink;
-
-static void barrier(void) {
-    int seen = atomic_load(&generation);
-    if (atomic_fetch_add(&arrived, 1) == 1) {
-        atomic_store(&arrived, 0);
-        atomic_fetch_add(&generation, 1);
-    } else {
-        while (atomic_load(&generation) == seen) __builtin_ia32_pause();
-    }
-}
 
 /// Room for every row of the widest intermediate, plus a gap after each of two shares.
 static float *buffer(void) {
@@ -109,15 +96,7 @@ int main(int argc, char **argv) {
     rows = argc > 1 ? atoi(argv[1]) : 21;
     if (rows < 2 || rows > 512) { fprintf(stderr, "usage: share_pages ROWS (2 to 512)\n"); return 1; }
     pin(0);
-    for (int l = 0; l < LAYERS; l++)
-        for (int p = 0; p < KINDS; p++) {
-            int inputs = shapes[p][0], outputs = shapes[p][1];
-            float *w = malloc(sizeof(float) * inputs * outputs);
-            weights[l][p] = aligned_alloc(64, sizeof(float) * prunelab_packed_size(outputs, inputs));
-            for (int i = 0; i < inputs * outputs; i++) w[i] = 0.001f * ((i + l) % 13) - 0.005f;
-            prunelab_pack_weights(outputs, inputs, w, weights[l][p]);
-            free(w);
-        }
+    pack_model_weights();
     for (int b = 0; b < BUFFERS; b++) shared_buffers[b] = buffer(), private_buffers[0][b] = buffer();
     pthread_t thread;
     pthread_create(&thread, NULL, helper, NULL);
