@@ -3,13 +3,15 @@
 // Two threads pinned to CPUs 0 and 1 each take their share of M rows (21 by default, a 16-token prefill)
 // through the built-in language model's 24 weight products, 4 layers of query, key, value, output
 // projection and MLP, with a barrier per layer where attention would need every row's keys (stood in for
-// by reading them). No layer norms, GELUs or real attention. Three layouts of the intermediates,
+// by reading them). No layer norms, GELUs or real attention. Four layouts of the intermediates,
 // interleaved pass by pass, median of 1500 passes each:
-//   adjacent: one buffer per intermediate, share 1's rows right after share 0's (the engine before 2026-12);
+//   adjacent: one buffer per intermediate, share 1's rows right after share 0's (the engine before bbe75a6);
 //   gapped:   the same buffers with a 4 KB page between the shares' rows and after the last share's;
+//   scratch:  gapped but for the layer's input and output, keys and values (the engine since bbe75a6,
+//             whose block outputs, keys and values leave the prefill as ordinary tensors);
 //   private:  each thread its own buffers (the keys and values the other thread reads excepted).
-// On this VM, in its fast spells (the two vCPUs share a level 3; `core_round_trip` ~65 ns) all three
-// take the same time; in its slow ones (~350 ns) `adjacent` takes ~15 % longer than the others: the
+// On this VM, in its fast spells (the two vCPUs share a level 3; `core_round_trip` ~65 ns) all four
+// take about the same time; in its slow ones (~350 ns) `adjacent` takes ~15 % longer than `gapped`: the
 // hardware prefetcher of one core, running ahead within a page, fetches the first lines of the other
 // core's share, and the lines travel back and forth between the cores.
 //
@@ -26,9 +28,9 @@
 #include "bench_support.h"
 #include "two_thread_model.h"
 
-enum { PASSES = 1500, WARMUP = 50, GAP = 1024, LAYOUTS = 3 };
-enum { ADJACENT, GAPPED, PRIVATE };
-static const char *names[LAYOUTS] = {"adjacent", "gapped", "private"};
+enum { PASSES = 1500, WARMUP = 50, GAP = 1024, LAYOUTS = 4 };
+enum { ADJACENT, GAPPED, SCRATCH, PRIVATE };
+static const char *names[LAYOUTS] = {"adjacent", "gapped", "scratch", "private"};
 /// The intermediates, addressed by row from a base pointer per thread: x, q, k, v, attended, mixed, widened.
 enum { BUFFERS = 7 };
 static float *shared_buffers[BUFFERS], *private_buffers[2][BUFFERS];
@@ -46,8 +48,9 @@ static float *buffer(void) {
 /// Thread `t`'s base pointer for intermediate `index` in the current layout (row r at `r` rows on). The
 /// keys and values stay shared (the other thread reads them) except in the private layout's own reads.
 static float *base(int t, int index) {
+    int outputs = index == 0 || index == 2 || index == 3;  // the layer's input and output, keys, values
     if (layout == PRIVATE && index != 2 && index != 3) return private_buffers[t][index];
-    return shared_buffers[index] + (layout == GAPPED ? t * GAP : 0);
+    return shared_buffers[index] + (layout == GAPPED || (layout == SCRATCH && !outputs) ? t * GAP : 0);
 }
 
 static void product(int t, int first, int last, int in, int inputs, const float *w, int outputs, int out) {

@@ -30,17 +30,22 @@ final class RowWiseBlockTests: XCTestCase {
                 input = step.output
                 return step
             }
-            for threads in [1, 2, 3] {
+            // Inside `BLAS.serially` the scratch is laid out for the threads' shares but the caller takes
+            // every row through share 0's passes.
+            for (threads, serially) in [(1, false), (2, false), (3, false), (2, true), (3, true)] {
                 Parallel.threadCount = threads
                 for (name, returned) in [("all", { (_: Int) in true }), ("block 1", { $0 == 1 }), ("none", { _ in false })] {
-                    let steps = try XCTUnwrap(BLAS.latencyBound {
-                        withoutGradient {
-                            RowWiseStack(blocks, rows: RowWiseBlock.minimumRows)?.steps(x, causal: causal, returnProbabilities: returned)
+                    let run = {
+                        BLAS.latencyBound {
+                            withoutGradient {
+                                RowWiseStack(blocks, rows: RowWiseBlock.minimumRows)?.steps(x, causal: causal, returnProbabilities: returned)
+                            }
                         }
-                    })
+                    }
+                    let steps = try XCTUnwrap(serially ? BLAS.serially(run) : run())
                     XCTAssertEqual(steps.count, blocks.count)
                     for (index, (step, expected)) in zip(steps, expected).enumerated() {
-                        let context = "\(shape), causal \(causal), \(threads) threads, probabilities of \(name), block \(index)"
+                        let context = "\(shape), causal \(causal), \(threads) threads\(serially ? " serially" : ""), probabilities of \(name), block \(index)"
                         XCTAssertEqual(step.output.shape, shape, context)
                         XCTAssertEqual(step.output.values, expected.output.values, context)
                         XCTAssertEqual(step.key.values, expected.key.values, context)
@@ -52,20 +57,36 @@ final class RowWiseBlockTests: XCTestCase {
         }
     }
 
-    /// Split into shares, the scratch keeps a page between each share's rows and the next share's, and
-    /// after the last share's before the next buffer; one share needs no gaps.
-    func testScratchKeepsAPageBetweenShares() {
-        let x = randomTensor([21, 128], seed: 5), gap = RowWiseBlock.Scratch.shareGap
-        XCTAssertEqual(gap * MemoryLayout<Float>.size, 4096)
-        for shares in [1, 2, 3] {
-            let scratch = RowWiseBlock.Scratch(x, hidden: 512, shares: shares)
-            let offset = shares > 1 ? gap : 0
-            XCTAssertEqual(scratch.shareOffset, offset)
-            // Each buffer holds every share's rows, shifted by `offset` per share, and a gap after the last.
-            let buffers = [scratch.normalized, scratch.queries, scratch.attended, scratch.mixed, scratch.hidden, scratch.probabilities]
-            let sizes = [x.count, x.count, x.count, x.count, 21 * 512, 21 * 21].map { $0 + shares * offset }
-            for index in 1..<buffers.count {
-                XCTAssertEqual(buffers[index] - buffers[index - 1], sizes[index - 1], "shares \(shares), buffer \(index)")
+    /// Split into shares, each share's rows of every scratch buffer, as its passes address them, lie at
+    /// least a page from any other share's rows of any buffer.
+    func testScratchKeepsAPageBetweenShares() throws {
+        var source = SplitMix64(seed: 96)
+        let blocks = (0..<2).map { _ in TransformerBlock(width: 64, heads: 4, hidden: 256, using: &source) }
+        for (shape, shares) in [([21, 64], 2), ([149, 64], 3), ([2, 7, 64], 2)] {
+            let x = randomTensor(shape, seed: 5), rows = matrixRows(of: x), tokens = shape[shape.count - 2]
+            try BLAS.latencyBound {
+                try withoutGradient {
+                    let stack = try XCTUnwrap(RowWiseStack(blocks, rows: rows))
+                    let scratch = RowWiseBlock.Scratch(x, hidden: 256, shares: shares)
+                    let buffers = stack.blocks[0].buffers(for: x, returnProbabilities: false, scratch: scratch)
+                    let bounds = stack.shareBounds(rows: rows, shares: shares, causal: true, layout: buffers.attention)
+                    // Byte ranges [start, end) of each share's rows in each buffer, with the bytes per row.
+                    var ranges: [(start: Int, end: Int, label: String)] = []
+                    for share in 0..<shares {
+                        let pass = RowWiseBlock.Pass(stack.blocks[0], on: x, buffers, share: share)
+                        let rowsOf = bounds[share]..<bounds[share + 1]
+                        for (name, pointer, width) in [("normalized", pass.normalized, 64), ("queries", pass.queries, 64),
+                                                       ("attended", pass.attended, 64), ("mixed", pass.mixed, 64),
+                                                       ("hidden", pass.hidden, 256), ("probabilities", pass.probabilities, tokens)] {
+                            let start = Int(bitPattern: pointer + rowsOf.lowerBound * width)
+                            ranges.append((start, start + rowsOf.count * width * 4, "\(shape) share \(share) \(name)"))
+                        }
+                    }
+                    ranges.sort { $0.start < $1.start }
+                    for (a, b) in zip(ranges, ranges.dropFirst()) {
+                        XCTAssertGreaterThanOrEqual(b.start - a.end, 4096, "\(a.label) then \(b.label)")
+                    }
+                }
             }
         }
     }

@@ -46,7 +46,9 @@ extension EngineBenchmark {
     /// by rows into even shares, the later ones shorter under a causal mask, where the prefill gives its
     /// threads shares of equal cost through all the blocks at once, `RowWiseStack`; or, below
     /// `RowWiseBlock.minimumRows`, operation by operation as the block then runs), and its time (ms) added to
-    /// `times` (indexed as `blockStages`). Run inside `BLAS.latencyBound` without gradients.
+    /// `times` (indexed as `blockStages`). Run inside `BLAS.latencyBound` without gradients. A row may move
+    /// between threads from stage to stage here, so the scratch has one share, without the page between
+    /// the threads' rows that the prefill's has: the stage times are of that packed layout.
     static func stagedForward(_ block: TransformerBlock, _ x: Tensor, causal: Bool, times: inout [Double]) -> Tensor {
         let clock = ContinuousClock()
         func timed<T>(_ stage: BlockStage, _ body: () -> T) -> T {

@@ -60,12 +60,14 @@ struct RowWiseBlock {
     }
 
     /// The intermediates of a step, in one allocation (which a small prefill would otherwise pay for five
-    /// or six times a block). Each row's are written and read only by the thread that has the row, so the
-    /// consecutive blocks of a `RowWiseStack` share one set, which stays in the caches.
+    /// or six times a block). A row's intermediates are written and read only by the pass that has the
+    /// row through all of a block's stages, so the consecutive blocks of a `RowWiseStack` share one set,
+    /// which stays in the caches.
     ///
     /// For a step split into `shares` shares of the rows, each share's rows of each buffer lie 4 KB after
-    /// the previous share's, and the last share's 4 KB before the next buffer, so that no two shares' rows
-    /// share a page. Packed contiguously, a thread's hardware prefetcher, which runs ahead of its reads
+    /// the previous share's, the first share's 4 KB after the memory before the scratch, and the last
+    /// share's 4 KB before the next buffer, so that no two shares' rows, nor a share's and another
+    /// allocation's, share a page. Packed contiguously, a thread's hardware prefetcher, which runs ahead of its reads
     /// within a page, fetched the first rows of the next thread's share, and the two cores passed those
     /// lines back and forth: nothing in the machine's fast spells, where the cores share a level 3, but
     /// in its slow ones, where they do not (`scripts/share_pages.c`), 15 % of a 21-row prefill.
@@ -95,8 +97,8 @@ struct RowWiseBlock {
             shareOffset = gap
             let rows = matrixRows(of: x), tokens = x.shape[x.rank - 2]
             let sizes = [x.count, x.count, x.count, x.count, rows * width, rows * tokens].map { $0 + shares * gap }
-            let storage = TensorStorage(capacity: sizes.reduce(0, +))
-            let starts = sizes.indices.map { storage.base + sizes[..<$0].reduce(0, +) }
+            let storage = TensorStorage(capacity: gap + sizes.reduce(0, +))
+            let starts = sizes.indices.map { storage.base + gap + sizes[..<$0].reduce(0, +) }
             (normalized, queries, attended, mixed) = (starts[0], starts[1], starts[2], starts[3])
             (hidden, probabilities) = (starts[4], starts[5])
             workspace = storage
@@ -152,8 +154,9 @@ struct RowWiseBlock {
         let queryLayer: PackedLayer, keyLayer: PackedLayer, valueLayer: PackedLayer
         let outputLayer: PackedLayer, widenLayer: PackedLayer, narrowLayer: PackedLayer
 
-        /// The pass of `block` on `x` into `buffers`, for the rows of share `share` of the scratch's shares
-        /// (any rows when it has one).
+        /// The pass of `block` on `x` into `buffers`, with share `share`'s place in the scratch. Every stage
+        /// of a row must go through the same share's pass (its intermediates are where that pass put them);
+        /// any share's pass may take any rows.
         init(_ block: RowWiseBlock, on x: Tensor, _ buffers: Buffers, share: Int) {
             let modules = block.block
             rows = buffers.rows

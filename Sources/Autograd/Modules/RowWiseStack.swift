@@ -46,10 +46,10 @@ struct RowWiseStack {
             input = buffers[index].result
         }
         for share in 0..<shares {
-            var input = x
+            var blockInput = x
             for (block, blockBuffers) in zip(blocks, buffers) {
-                passes.append(RowWiseBlock.Pass(block, on: input, blockBuffers, share: share))
-                input = blockBuffers.result
+                passes.append(RowWiseBlock.Pass(block, on: blockInput, blockBuffers, share: share))
+                blockInput = blockBuffers.result
             }
         }
         withExtendedLifetime((x, buffers)) {
