@@ -67,10 +67,11 @@ struct RowWiseBlock {
     /// For a step split into `shares` shares of the rows, each share's rows of each buffer lie 4 KB after
     /// the previous share's, the first share's 4 KB after the memory before the scratch, and the last
     /// share's 4 KB before the next buffer, so that no two shares' rows, nor a share's and another
-    /// allocation's, share a page. Packed contiguously, a thread's hardware prefetcher, which runs ahead of its reads
-    /// within a page, fetched the first rows of the next thread's share, and the two cores passed those
-    /// lines back and forth: nothing in the machine's fast spells, where the cores share a level 3, but
-    /// in its slow ones, where they do not (`scripts/share_pages.c`), 15 % of a 21-row prefill.
+    /// allocation's, share a page. Packed contiguously, a thread's hardware prefetcher, which runs ahead
+    /// of its reads within a page, fetched the first rows of the next thread's share, and the two cores
+    /// passed those lines back and forth: nothing in the machine's fast spells, where the cores share a
+    /// level 3, but in its slow ones, where they do not, 8 % of a 16-token prefill (and 15 % of a pass of
+    /// `scripts/share_pages.c`, which also keeps its outputs a page apart).
     struct Scratch {
         /// Floats between consecutive shares' rows in a buffer: a 4 KB page.
         static let shareGap = 1024
