@@ -17,12 +17,9 @@
 #define _GNU_SOURCE
 #include "packed_linear.h"
 #include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench_support.h"
 #include "two_thread_model.h"
@@ -73,15 +70,10 @@ static void pass(int t) {
     }
 }
 
-static void *helper(void *unused) {
-    (void)unused;
-    pin(1);
-    for (int i = 0; i < 2 * PASSES + WARMUP; i++) {
-        barrier();
-        pass(1);
-        barrier();
-    }
-    return NULL;
+/// Variant 0 splits by columns, 1 by rows; each pass starts from the same input.
+static void select_split(int variant) {
+    by_rows = variant;
+    for (int j = 0; j < rows * WIDTH; j++) x[j] = 0.01f * (j % 7);
 }
 
 int main(int argc, char **argv) {
@@ -93,22 +85,8 @@ int main(int argc, char **argv) {
         *buffers[b] = aligned_alloc(64, sizeof(float) * (size_t)rows * HIDDEN);
         for (int i = 0; i < rows * HIDDEN; i++) (*buffers[b])[i] = 0.01f * (i % 7);
     }
-    pin(0);
-    pthread_t thread;
-    pthread_create(&thread, NULL, helper, NULL);
-    double *times[2] = {malloc(sizeof(double) * PASSES), malloc(sizeof(double) * PASSES)};
-    for (int i = 0; i < 2 * PASSES + WARMUP; i++) {  // interleaved, so drift hits both alike
-        by_rows = i & 1;
-        for (int j = 0; j < rows * WIDTH; j++) x[j] = 0.01f * (j % 7);
-        barrier();
-        double start = seconds();
-        pass(0);
-        barrier();
-        if (i >= WARMUP) times[by_rows][(i - WARMUP) / 2] = seconds() - start;
-    }
-    pthread_join(thread, NULL);
-    qsort(times[0], PASSES, sizeof(double), ascending);
-    qsort(times[1], PASSES, sizeof(double), ascending);
-    printf("M = %3d  by columns %7.1f us  by rows %7.1f us\n", rows, 1e6 * times[0][PASSES / 2], 1e6 * times[1][PASSES / 2]);
+    double medians[2];
+    time_two_thread_variants(2, PASSES, WARMUP, select_split, pass, NULL, medians);
+    printf("M = %3d  by columns %7.1f us  by rows %7.1f us\n", rows, 1e6 * medians[0], 1e6 * medians[1]);
     return 0;
 }

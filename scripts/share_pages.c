@@ -19,8 +19,6 @@
 //   for i in 1 2 3 4 5 6; do /tmp/core_round_trip | head -1; /tmp/share_pages 21; done
 #define _GNU_SOURCE
 #include "packed_linear.h"
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,44 +80,23 @@ static void pass(int t) {
     }
 }
 
-static void *helper(void *unused) {
-    (void)unused;
-    pin(1);
-    for (int b = 0; b < BUFFERS; b++) private_buffers[1][b] = buffer();  // first touched by this thread
-    barrier();
-    for (int i = 0; i < LAYOUTS * PASSES + WARMUP; i++) {
-        barrier();
-        pass(1);
-        barrier();
-    }
-    return NULL;
+static void select_layout(int variant) { layout = variant; }
+
+/// The helper's private buffers, first touched by it.
+static void make_helper_buffers(void) {
+    for (int b = 0; b < BUFFERS; b++) private_buffers[1][b] = buffer();
 }
 
 int main(int argc, char **argv) {
     rows = argc > 1 ? atoi(argv[1]) : 21;
     if (rows < 2 || rows > 512) { fprintf(stderr, "usage: share_pages ROWS (2 to 512)\n"); return 1; }
-    pin(0);
+    pin(0);  // the shared and caller's buffers first touched on CPU 0
     pack_model_weights();
     for (int b = 0; b < BUFFERS; b++) shared_buffers[b] = buffer(), private_buffers[0][b] = buffer();
-    pthread_t thread;
-    pthread_create(&thread, NULL, helper, NULL);
-    barrier();
-    double *times[LAYOUTS];
-    for (int m = 0; m < LAYOUTS; m++) times[m] = malloc(sizeof(double) * PASSES);
-    for (int i = 0; i < LAYOUTS * PASSES + WARMUP; i++) {  // interleaved, so drift hits every layout alike
-        layout = i % LAYOUTS;
-        barrier();
-        double start = seconds();
-        pass(0);
-        barrier();
-        if (i >= WARMUP) times[layout][(i - WARMUP) / LAYOUTS] = seconds() - start;
-    }
-    pthread_join(thread, NULL);
+    double medians[LAYOUTS];
+    time_two_thread_variants(LAYOUTS, PASSES, WARMUP, select_layout, pass, make_helper_buffers, medians);
     printf("M = %3d", rows);
-    for (int m = 0; m < LAYOUTS; m++) {
-        qsort(times[m], PASSES, sizeof(double), ascending);
-        printf("  %s %6.1f us", names[m], 1e6 * times[m][PASSES / 2]);
-    }
+    for (int m = 0; m < LAYOUTS; m++) printf("  %s %6.1f us", names[m], 1e6 * medians[m]);
     printf("\n");
     return 0;
 }

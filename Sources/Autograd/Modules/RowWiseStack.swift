@@ -36,20 +36,18 @@ struct RowWiseStack {
     func steps(_ x: Tensor, causal: Bool, returnProbabilities: (Int) -> Bool) -> [BlockStep] {
         let rows = matrixRows(of: x)
         let shares = Parallel.shareCount(rows, minimumShare: RowWiseBlock.minimumRowsPerShare)
-        var buffers = [RowWiseBlock.Buffers](), passes = [RowWiseBlock.Pass]()  // passes share by share
-        buffers.reserveCapacity(blocks.count)
-        passes.reserveCapacity(shares * blocks.count)
         let scratch = RowWiseBlock.Scratch(x, hidden: blocks[0].widen.outputs, shares: shares)
-        var input = x
+        var buffers = [RowWiseBlock.Buffers](), inputs = [x]  // each block's input: `x`, then the previous output
+        buffers.reserveCapacity(blocks.count)
         for (index, block) in blocks.enumerated() {
-            buffers.append(block.buffers(for: input, returnProbabilities: returnProbabilities(index), scratch: scratch))
-            input = buffers[index].result
+            buffers.append(block.buffers(for: inputs[index], returnProbabilities: returnProbabilities(index), scratch: scratch))
+            inputs.append(buffers[index].result)
         }
+        var passes = [RowWiseBlock.Pass]()  // share by share, each share's blocks in turn
+        passes.reserveCapacity(shares * blocks.count)
         for share in 0..<shares {
-            var blockInput = x
-            for (block, blockBuffers) in zip(blocks, buffers) {
-                passes.append(RowWiseBlock.Pass(block, on: blockInput, blockBuffers, share: share))
-                blockInput = blockBuffers.result
+            for index in blocks.indices {
+                passes.append(RowWiseBlock.Pass(blocks[index], on: inputs[index], buffers[index], share: share))
             }
         }
         withExtendedLifetime((x, buffers)) {
